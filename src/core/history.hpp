@@ -1,0 +1,17 @@
+// Alembic's `history -r [start]:[end]` over the graph.
+#pragma once
+
+#include "core/revision_graph.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migrate {
+
+// The revisions a history range covers, newest first. `current` is the
+// database's applied heads, which the keyword `current` stands for.
+std::vector<RevisionGraph::Vertex> history(const RevisionGraph &graph, const std::optional<std::string> &range,
+                                           const std::vector<std::string> &current);
+
+} // namespace migrate

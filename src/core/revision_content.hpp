@@ -1,0 +1,27 @@
+// A revision as a user registers it, and the rules it must follow on its own
+// (before the graph around it is consulted).
+#pragma once
+
+#include "core/revision_graph.hpp"
+
+#include <optional>
+#include <string>
+
+namespace migrate {
+
+struct RevisionContent {
+  RevisionInfo graph; // id, parents, dependencies, labels, message
+  std::string upgrade_sql;
+  std::optional<std::string> downgrade_sql; // nullopt: irreversible
+  bool transactional = true;
+};
+
+// Checks the id, every label, duplicates within each list, and that the
+// upgrade SQL is there (a merge may have none). Throws migrate::Error.
+void check_content(const RevisionContent &content);
+
+// An unambiguous serialization of everything a checksum covers: each field is
+// length-prefixed, so no two different revisions serialize alike.
+std::string canonical_form(const RevisionContent &content);
+
+} // namespace migrate

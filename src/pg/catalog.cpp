@@ -1,0 +1,109 @@
+#include "pg/catalog.hpp"
+
+#include "core/error.hpp"
+#include "pg/spi.hpp"
+
+namespace migrate::pg {
+
+namespace {
+
+// 'migrate!' in ASCII: the one advisory lock key the engine takes.
+constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
+
+std::vector<Cell> content_args(const RevisionContent &c, const std::string &checksum) {
+  return {c.graph.id,
+          c.graph.down_revisions,
+          c.graph.depends_on,
+          c.graph.branch_labels,
+          c.graph.message,
+          c.upgrade_sql,
+          c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(),
+          c.transactional,
+          checksum};
+}
+
+} // namespace
+
+void lock_catalog() {
+  query("SELECT pg_catalog.pg_advisory_xact_lock($1)", {engine_lock_key}, false);
+}
+
+std::vector<RevisionInfo> load_graph_infos() {
+  Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message "
+                    "FROM migrate.revisions ORDER BY created_at, id");
+  std::vector<RevisionInfo> infos;
+  infos.reserve(rows.size());
+  for (auto &row : rows)
+    infos.push_back(RevisionInfo{std::move(std::get<std::string>(row[0])),
+                                 std::move(std::get<std::vector<std::string>>(row[1])),
+                                 std::move(std::get<std::vector<std::string>>(row[2])),
+                                 std::move(std::get<std::vector<std::string>>(row[3])),
+                                 std::move(std::get<std::string>(row[4]))});
+  return infos;
+}
+
+RevisionGraph load_graph() { return RevisionGraph(load_graph_infos()); }
+
+std::optional<StoredRevision> load_revision(const std::string &id) {
+  Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
+                    "downgrade_sql, transactional, checksum, created_at::text "
+                    "FROM migrate.revisions WHERE id = $1",
+                    {id});
+  if (rows.empty())
+    return std::nullopt;
+  const Row &r = rows.front();
+  StoredRevision s;
+  s.content.graph = RevisionInfo{text(r[0]), text_array(r[1]), text_array(r[2]), text_array(r[3]), text(r[4])};
+  s.content.upgrade_sql = text(r[5]);
+  s.content.downgrade_sql = optional_text(r[6]);
+  s.content.transactional = boolean(r[7]);
+  s.checksum = text(r[8]);
+  s.created_at = text(r[9]);
+  return s;
+}
+
+std::vector<std::string> version_rows() {
+  std::vector<std::string> out;
+  for (const Row &r : query("SELECT version_num FROM migrate.version ORDER BY version_num"))
+    out.push_back(text(r[0]));
+  return out;
+}
+
+VertexSet applied_set(const RevisionGraph &graph, const std::vector<std::string> &versions) {
+  std::vector<RevisionGraph::Vertex> at;
+  for (const auto &id : versions) {
+    auto v = graph.find(id);
+    if (!v)
+      throw Error(sqlstate::data_corrupted, "migrate.version names revision \"" + id + "\", which is not registered",
+                  {}, "Register the revision again, or correct the version with migrate.stamp().");
+    at.push_back(*v);
+  }
+  return graph.ancestors(at, true);
+}
+
+bool revision_exists(const std::string &id) {
+  return !query("SELECT 1 FROM migrate.revisions WHERE id = $1", {id}).empty();
+}
+
+std::optional<std::string> label_owner(const std::string &label) {
+  Rows rows = query("SELECT id FROM migrate.revisions WHERE branch_labels @> ARRAY[$1]", {label});
+  if (rows.empty())
+    return std::nullopt;
+  return text(rows.front()[0]);
+}
+
+void insert_revision(const RevisionContent &c, const std::string &checksum) {
+  execute("INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
+          "upgrade_sql, downgrade_sql, transactional, checksum) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          content_args(c, checksum));
+}
+
+void update_revision(const RevisionContent &c, const std::string &checksum) {
+  execute("UPDATE migrate.revisions SET down_revisions = $2, depends_on = $3, branch_labels = $4, "
+          "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9 "
+          "WHERE id = $1",
+          content_args(c, checksum));
+}
+
+} // namespace migrate::pg

@@ -1,0 +1,29 @@
+// Function arguments in, result sets out, between fmgr and C++ values.
+#pragma once
+
+#include "pg/postgres.hpp"
+#include "pg/spi.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migrate::pg {
+
+// nullopt when the argument is SQL NULL.
+std::optional<std::string> arg_text(FunctionCallInfo fcinfo, int n);
+std::optional<bool> arg_bool(FunctionCallInfo fcinfo, int n);
+// A one-dimensional text[]; each element nullopt where it is NULL.
+std::optional<std::vector<std::optional<std::string>>> arg_text_array(FunctionCallInfo fcinfo, int n);
+
+// The same, refusing SQL NULL (22004) with the parameter's name.
+std::string required_text(FunctionCallInfo fcinfo, int n, const char *name);
+bool required_bool(FunctionCallInfo fcinfo, int n, const char *name);
+std::vector<std::string> required_text_array(FunctionCallInfo fcinfo, int n, const char *name);
+
+// Hands rows to a set-returning function's caller (materialize mode); each
+// cell is converted to the declared column type.
+Datum return_rows(FunctionCallInfo fcinfo, const Rows &rows);
+Datum return_text(const std::string &value);
+
+} // namespace migrate::pg

@@ -1,0 +1,107 @@
+// Read-only views of the graph: heads, branches, current, history, show, graph.
+#include "core/graphviz.hpp"
+#include "core/history.hpp"
+#include "core/targets.hpp"
+#include "pg/catalog.hpp"
+#include "pg/entry.hpp"
+#include "pg/fmgr_io.hpp"
+
+#include <algorithm>
+
+namespace migrate::pg {
+
+namespace {
+
+Rows one_column(const std::vector<std::string> &values) {
+  Rows rows;
+  for (const auto &v : values)
+    rows.push_back(Row{v});
+  return rows;
+}
+
+Datum heads(FunctionCallInfo fcinfo) {
+  spi_connect();
+  RevisionGraph graph = load_graph();
+  spi_finish();
+  return return_rows(fcinfo, one_column(graph.ids(graph.heads())));
+}
+
+Datum branches(FunctionCallInfo fcinfo) {
+  spi_connect();
+  RevisionGraph graph = load_graph();
+  spi_finish();
+  std::vector<RevisionGraph::Vertex> points;
+  for (auto v : graph.newest_first())
+    if (graph.is_branch_point(v))
+      points.push_back(v);
+  return return_rows(fcinfo, one_column(graph.ids(points)));
+}
+
+Datum current(FunctionCallInfo fcinfo) {
+  spi_connect();
+  auto versions = version_rows();
+  spi_finish();
+  return return_rows(fcinfo, one_column(versions));
+}
+
+Datum history(FunctionCallInfo fcinfo) {
+  auto range = arg_text(fcinfo, 0);
+  spi_connect();
+  RevisionGraph graph = load_graph();
+  auto versions = version_rows();
+  spi_finish();
+  VertexSet applied = applied_set(graph, versions);
+  Rows rows;
+  for (auto v : migrate::history(graph, range, versions)) {
+    const auto &info = graph.info(v);
+    const auto &labels = graph.labels(v);
+    bool is_current = std::find(versions.begin(), versions.end(), info.id) != versions.end();
+    rows.push_back(Row{info.id, info.down_revisions, info.depends_on,
+                       std::vector<std::string>(labels.begin(), labels.end()), info.message, graph.is_head(v),
+                       graph.is_branch_point(v), graph.is_merge_point(v), is_current, bool(applied.test(v))});
+  }
+  return return_rows(fcinfo, rows);
+}
+
+Datum show(FunctionCallInfo fcinfo) {
+  std::string spec = required_text(fcinfo, 0, "revision");
+  spi_connect();
+  RevisionGraph graph = load_graph();
+  auto versions = version_rows();
+  VertexSet applied = applied_set(graph, versions);
+  std::vector<RevisionGraph::Vertex> chosen;
+  Spec target = spec == "current" ? Spec{versions} : Spec{spec};
+  for (const Node &n : TargetResolver(graph).revisions(target))
+    if (n.is_revision())
+      chosen.push_back(n.vertex);
+  Rows rows;
+  for (auto v : chosen) {
+    auto stored = load_revision(graph.id(v));
+    const auto &c = stored->content;
+    rows.push_back(Row{c.graph.id, c.graph.down_revisions, c.graph.depends_on, c.graph.branch_labels,
+                       c.graph.message, c.upgrade_sql, c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(),
+                       c.transactional, stored->checksum, stored->created_at, graph.is_head(v),
+                       bool(applied.test(v))});
+  }
+  spi_finish();
+  return return_rows(fcinfo, rows);
+}
+
+Datum graph(FunctionCallInfo) {
+  spi_connect();
+  RevisionGraph graph = load_graph();
+  VertexSet applied = applied_set(graph, version_rows());
+  spi_finish();
+  return return_text(to_dot(graph, applied));
+}
+
+} // namespace
+
+} // namespace migrate::pg
+
+MIGRATE_SQL_FUNCTION(migrate_heads, migrate::pg::heads)
+MIGRATE_SQL_FUNCTION(migrate_branches, migrate::pg::branches)
+MIGRATE_SQL_FUNCTION(migrate_current, migrate::pg::current)
+MIGRATE_SQL_FUNCTION(migrate_history, migrate::pg::history)
+MIGRATE_SQL_FUNCTION(migrate_show, migrate::pg::show)
+MIGRATE_SQL_FUNCTION(migrate_graph, migrate::pg::graph)

@@ -1,0 +1,85 @@
+// migrate.revision(): registering one revision.
+#include "core/registration.hpp"
+#include "core/revision_content.hpp"
+#include "pg/catalog.hpp"
+#include "pg/checksum.hpp"
+#include "pg/entry.hpp"
+#include "pg/fmgr_io.hpp"
+#include "pg/sql_check.hpp"
+
+namespace migrate::pg {
+
+namespace {
+
+class SpiCatalogLookup : public CatalogLookup {
+public:
+  bool revision_exists(const std::string &id) const override { return pg::revision_exists(id); }
+  std::optional<std::string> label_owner(const std::string &label) const override { return pg::label_owner(label); }
+};
+
+RevisionContent content_from_args(FunctionCallInfo fcinfo) {
+  RevisionContent c;
+  c.graph.id = required_text(fcinfo, 0, "revision id");
+  c.graph.down_revisions = required_text_array(fcinfo, 1, "down_revisions");
+  c.upgrade_sql = required_text(fcinfo, 2, "upgrade_sql");
+  c.downgrade_sql = arg_text(fcinfo, 3);
+  c.graph.message = required_text(fcinfo, 4, "message");
+  c.graph.branch_labels = required_text_array(fcinfo, 5, "branch_labels");
+  c.graph.depends_on = required_text_array(fcinfo, 6, "depends_on");
+  c.transactional = required_bool(fcinfo, 7, "transactional");
+  return c;
+}
+
+void check_sql(const RevisionContent &c) {
+  const auto &id = c.graph.id;
+  int statements = inspect_sql(id, "upgrade", c.upgrade_sql, c.transactional);
+  if (statements == 0 && c.graph.down_revisions.size() < 2)
+    throw Error(sqlstate::invalid_parameter_value, "upgrade SQL of revision " + id + " contains no statements", {},
+                "Only a merge revision (two or more down_revisions) may have no upgrade SQL.");
+  if (c.downgrade_sql)
+    inspect_sql(id, "downgrade", *c.downgrade_sql, c.transactional);
+}
+
+// Changing a registered revision: refused once applied, otherwise the whole
+// graph is validated with the new content in place (it may now close a cycle).
+void replace_revision(const RevisionContent &c, const StoredRevision &stored, const std::string &checksum) {
+  std::vector<RevisionInfo> infos = load_graph_infos();
+  {
+    RevisionGraph current(infos);
+    VertexSet applied = applied_set(current, version_rows());
+    if (applied.test(*current.find(c.graph.id)))
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "checksum mismatch: revision " + c.graph.id + " is applied and its content changed",
+                  "Stored checksum " + stored.checksum + ", new checksum " + checksum + ".",
+                  "An applied revision cannot change: add a new revision, or downgrade below this one first.");
+  }
+  for (auto &info : infos)
+    if (info.id == c.graph.id)
+      info = c.graph;
+  RevisionGraph candidate(std::move(infos));
+  update_revision(c, checksum);
+}
+
+Datum register_revision(FunctionCallInfo fcinfo) {
+  RevisionContent c = content_from_args(fcinfo);
+  check_content(c);
+  spi_connect();
+  lock_catalog();
+  check_sql(c);
+  std::string checksum = sha256_hex(canonical_form(c));
+  auto stored = load_revision(c.graph.id);
+  if (!stored) {
+    check_new_revision(c.graph, SpiCatalogLookup{});
+    insert_revision(c, checksum);
+  } else if (stored->checksum != checksum) {
+    replace_revision(c, *stored, checksum);
+  }
+  spi_finish();
+  return return_text(c.graph.id);
+}
+
+} // namespace
+
+} // namespace migrate::pg
+
+MIGRATE_SQL_FUNCTION(migrate_revision, migrate::pg::register_revision)

@@ -1,0 +1,232 @@
+#include "pg/spi.hpp"
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+
+#include <unordered_map>
+
+namespace migrate::pg {
+
+namespace {
+
+Oid type_of(const Cell &c) {
+  if (std::holds_alternative<std::vector<std::string>>(c))
+    return TEXTARRAYOID;
+  if (std::holds_alternative<bool>(c))
+    return BOOLOID;
+  if (std::holds_alternative<std::int64_t>(c))
+    return INT8OID;
+  return TEXTOID;
+}
+
+// Plain C: called under pg_call only.
+Datum make_text_array(const char *const *items, const int *lengths, int count) {
+  Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (count > 0 ? count : 1)));
+  for (int i = 0; i < count; ++i)
+    elems[i] = PointerGetDatum(cstring_to_text_with_len(items[i], lengths[i]));
+  return PointerGetDatum(construct_array(elems, count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+SPIPlanPtr plan_for(const char *sql, const std::vector<Oid> &types) {
+  // Keyed by the SQL text and its parameter types; the engine's queries are constants.
+  static std::unordered_map<std::string, SPIPlanPtr> plans;
+  std::string key(sql);
+  for (Oid t : types)
+    key += "|" + std::to_string(t);
+  if (auto it = plans.find(key); it != plans.end())
+    return it->second;
+  int nargs = static_cast<int>(types.size());
+  Oid *argtypes = const_cast<Oid *>(types.data());
+  SPIPlanPtr plan = pg_call([&] {
+    SPIPlanPtr p = SPI_prepare(sql, nargs, argtypes);
+    if (p)
+      SPI_keepplan(p);
+    return p;
+  });
+  if (!plan)
+    throw Error(sqlstate::internal_error, std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
+  plans.emplace(std::move(key), plan);
+  return plan;
+}
+
+// One result cell as read under pg_call: values only, converted afterwards.
+struct RawCell {
+  bool isnull = true;
+  Datum value = 0;        // detoasted text, bool or integer
+  char *out = nullptr;    // output-function text for other types
+  Datum *elems = nullptr; // text[] elements
+  bool *elem_nulls = nullptr;
+  int nelems = 0;
+};
+
+std::string text_of(Datum d) {
+  auto *t = reinterpret_cast<::text *>(DatumGetPointer(d));
+  return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+Cell to_cell(const RawCell &raw, Oid type) {
+  if (raw.isnull)
+    return Cell{};
+  switch (type) {
+  case TEXTOID:
+  case VARCHAROID:
+    return text_of(raw.value);
+  case BOOLOID:
+    return static_cast<bool>(DatumGetBool(raw.value));
+  case INT8OID:
+    return static_cast<std::int64_t>(DatumGetInt64(raw.value));
+  case INT4OID:
+    return static_cast<std::int64_t>(DatumGetInt32(raw.value));
+  case TEXTARRAYOID: {
+    std::vector<std::string> items;
+    items.reserve(raw.nelems);
+    for (int i = 0; i < raw.nelems; ++i) {
+      if (raw.elem_nulls[i])
+        throw Error(sqlstate::null_value_not_allowed, "unexpected NULL element in a text[] result");
+      items.push_back(text_of(raw.elems[i]));
+    }
+    return items;
+  }
+  default:
+    return std::string(raw.out);
+  }
+}
+
+Rows run(const char *sql, const std::vector<Cell> &args, bool read_only, std::uint64_t *processed) {
+  const int nargs = static_cast<int>(args.size());
+  std::vector<Oid> types(args.size());
+  std::vector<Datum> values(args.size());
+  std::vector<char> nulls(args.size(), ' ');
+  for (int i = 0; i < nargs; ++i) {
+    const Cell &a = args[i];
+    types[i] = type_of(a);
+    if (std::holds_alternative<std::monostate>(a)) {
+      nulls[i] = 'n';
+    } else if (const auto *b = std::get_if<bool>(&a)) {
+      values[i] = BoolGetDatum(*b);
+    } else if (const auto *n = std::get_if<std::int64_t>(&a)) {
+      values[i] = Int64GetDatum(*n);
+    } else if (const auto *s = std::get_if<std::string>(&a)) {
+      const char *p = s->data();
+      int len = static_cast<int>(s->size());
+      values[i] = pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(p, len)); });
+    } else {
+      const auto &list = std::get<std::vector<std::string>>(a);
+      std::vector<const char *> items;
+      std::vector<int> lengths;
+      for (const auto &item : list) {
+        items.push_back(item.data());
+        lengths.push_back(static_cast<int>(item.size()));
+      }
+      int count = static_cast<int>(list.size());
+      values[i] = pg_call([&] { return make_text_array(items.data(), lengths.data(), count); });
+    }
+  }
+  SPIPlanPtr plan = plan_for(sql, types);
+  Datum *vals = values.data();
+  const char *nls = nulls.data();
+  int rc = pg_call([&] { return SPI_execute_plan(plan, vals, nls, read_only, 0); });
+  if (rc < 0)
+    throw Error(sqlstate::internal_error, std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc));
+  if (processed)
+    *processed = SPI_processed;
+
+  Rows rows;
+  SPITupleTable *table = SPI_tuptable;
+  if (!table || rc != SPI_OK_SELECT)
+    return rows;
+  const std::uint64_t nrows = SPI_processed;
+  const int ncols = table->tupdesc->natts;
+  std::vector<Oid> coltypes(ncols);
+  std::vector<RawCell> raw(nrows * ncols);
+  RawCell *cells = raw.data();
+  Oid *ct = coltypes.data();
+  pg_call([&] {
+    for (int c = 0; c < ncols; ++c)
+      ct[c] = SPI_gettypeid(table->tupdesc, c + 1);
+    for (std::uint64_t r = 0; r < nrows; ++r) {
+      HeapTuple tuple = table->vals[r];
+      for (int c = 0; c < ncols; ++c) {
+        RawCell *cell = &cells[r * ncols + c];
+        bool isnull;
+        Datum d = SPI_getbinval(tuple, table->tupdesc, c + 1, &isnull);
+        cell->isnull = isnull;
+        if (isnull)
+          continue;
+        switch (ct[c]) {
+        case TEXTOID:
+        case VARCHAROID:
+          cell->value = PointerGetDatum(PG_DETOAST_DATUM_PACKED(d));
+          break;
+        case BOOLOID:
+        case INT8OID:
+        case INT4OID:
+          cell->value = d;
+          break;
+        case TEXTARRAYOID:
+          deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &cell->elems,
+                            &cell->elem_nulls, &cell->nelems);
+          break;
+        default:
+          cell->out = SPI_getvalue(tuple, table->tupdesc, c + 1);
+        }
+      }
+    }
+  });
+  rows.resize(nrows);
+  for (std::uint64_t r = 0; r < nrows; ++r) {
+    rows[r].reserve(ncols);
+    for (int c = 0; c < ncols; ++c)
+      rows[r].push_back(to_cell(raw[r * ncols + c], coltypes[c]));
+  }
+  pg_call([&] { SPI_freetuptable(table); });
+  return rows;
+}
+
+} // namespace
+
+const std::string &text(const Cell &c) {
+  if (const auto *s = std::get_if<std::string>(&c))
+    return *s;
+  throw Error(sqlstate::internal_error, "expected a text value from the catalog");
+}
+
+std::optional<std::string> optional_text(const Cell &c) {
+  if (std::holds_alternative<std::monostate>(c))
+    return std::nullopt;
+  return text(c);
+}
+
+const std::vector<std::string> &text_array(const Cell &c) {
+  if (const auto *v = std::get_if<std::vector<std::string>>(&c))
+    return *v;
+  throw Error(sqlstate::internal_error, "expected a text[] value from the catalog");
+}
+
+bool boolean(const Cell &c) {
+  if (const auto *b = std::get_if<bool>(&c))
+    return *b;
+  throw Error(sqlstate::internal_error, "expected a boolean value from the catalog");
+}
+
+void spi_connect() {
+  int rc = pg_call([] { return SPI_connect(); });
+  if (rc != SPI_OK_CONNECT)
+    throw Error(sqlstate::internal_error, "SPI_connect failed");
+}
+
+void spi_finish() {
+  pg_call([] { SPI_finish(); });
+}
+
+Rows query(const char *sql, const std::vector<Cell> &args, bool read_only) {
+  return run(sql, args, read_only, nullptr);
+}
+
+std::uint64_t execute(const char *sql, const std::vector<Cell> &args) {
+  std::uint64_t processed = 0;
+  run(sql, args, false, &processed);
+  return processed;
+}
+
+} // namespace migrate::pg

@@ -1,0 +1,129 @@
+#include "pg/sql_check.hpp"
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace migrate::pg {
+
+namespace {
+
+struct Refusal {
+  const char *what;
+  const char *sqlstate;
+};
+
+bool has_option(List *options, const char *name) {
+  ListCell *lc;
+  foreach (lc, options) {
+    auto *opt = static_cast<DefElem *>(lfirst(lc));
+    if (strcmp(opt->defname, name) == 0)
+      return true;
+  }
+  return false;
+}
+
+// Statements PostgreSQL refuses inside a transaction block or a function.
+std::optional<Refusal> refusal_for(Node *stmt) {
+  switch (nodeTag(stmt)) {
+  case T_TransactionStmt:
+    return Refusal{"transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...)",
+                   sqlstate::invalid_transaction_termination};
+  case T_VacuumStmt:
+    if (castNode(VacuumStmt, stmt)->is_vacuumcmd)
+      return Refusal{"VACUUM", sqlstate::active_sql_transaction};
+    return std::nullopt;
+  case T_IndexStmt:
+    if (castNode(IndexStmt, stmt)->concurrent)
+      return Refusal{"CREATE INDEX CONCURRENTLY", sqlstate::active_sql_transaction};
+    return std::nullopt;
+  case T_DropStmt:
+    if (castNode(DropStmt, stmt)->concurrent)
+      return Refusal{"DROP INDEX CONCURRENTLY", sqlstate::active_sql_transaction};
+    return std::nullopt;
+  case T_ReindexStmt: {
+    auto *r = castNode(ReindexStmt, stmt);
+    if (has_option(r->params, "concurrently"))
+      return Refusal{"REINDEX CONCURRENTLY", sqlstate::active_sql_transaction};
+    if (r->kind == REINDEX_OBJECT_SYSTEM || r->kind == REINDEX_OBJECT_DATABASE)
+      return Refusal{"REINDEX SYSTEM or DATABASE", sqlstate::active_sql_transaction};
+    return std::nullopt;
+  }
+  case T_ClusterStmt:
+    if (!castNode(ClusterStmt, stmt)->relation)
+      return Refusal{"CLUSTER without a table", sqlstate::active_sql_transaction};
+    return std::nullopt;
+  case T_CreatedbStmt:
+    return Refusal{"CREATE DATABASE", sqlstate::active_sql_transaction};
+  case T_DropdbStmt:
+    return Refusal{"DROP DATABASE", sqlstate::active_sql_transaction};
+  case T_CreateTableSpaceStmt:
+    return Refusal{"CREATE TABLESPACE", sqlstate::active_sql_transaction};
+  case T_DropTableSpaceStmt:
+    return Refusal{"DROP TABLESPACE", sqlstate::active_sql_transaction};
+  case T_AlterSystemStmt:
+    return Refusal{"ALTER SYSTEM", sqlstate::active_sql_transaction};
+  case T_CopyStmt: {
+    auto *c = castNode(CopyStmt, stmt);
+    if (!c->filename && !c->is_program)
+      return Refusal{"COPY FROM STDIN or TO STDOUT", sqlstate::active_sql_transaction};
+    return std::nullopt;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+int line_of(const std::string &sql, int location) {
+  return 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + std::max(location, 0), '\n'));
+}
+
+} // namespace
+
+int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction) {
+  const char *source = sql.c_str();
+  List *stmts = nullptr;
+  try {
+    stmts = pg_call([&] { return raw_parser(source, RAW_PARSE_DEFAULT); });
+  } catch (const PgError &e) {
+    // Point psql at the revision's SQL, not at the caller's query.
+    ErrorData *data = e.data();
+    std::string where = std::string("migrate: parsing the ") + direction + " SQL of revision " + revision;
+    const char *where_text = where.c_str();
+    pg_call([&] {
+      if (data->cursorpos > 0) {
+        data->internalpos = data->cursorpos;
+        data->internalquery = pstrdup(source);
+        data->cursorpos = 0;
+      }
+      data->context = data->context ? psprintf("%s\n%s", data->context, where_text) : pstrdup(where_text);
+    });
+    throw;
+  }
+  int count = list_length(stmts);
+  if (!in_transaction)
+    return count;
+  ListCell *lc;
+  int index = 0;
+  foreach (lc, stmts) {
+    ++index;
+    auto *raw = static_cast<RawStmt *>(lfirst(lc));
+    auto refusal = refusal_for(raw->stmt);
+    if (!refusal)
+      continue;
+    std::string statement = raw->stmt_len > 0 ? sql.substr(raw->stmt_location, raw->stmt_len)
+                                              : sql.substr(std::max(raw->stmt_location, 0));
+    throw Error(refusal->sqlstate,
+                std::string(refusal->what) + " cannot run inside a transaction: " + direction + " SQL of revision " +
+                    revision,
+                "Statement " + std::to_string(index) + " (line " + std::to_string(line_of(sql, raw->stmt_location)) +
+                    "): " + statement.substr(std::min(statement.size(), statement.find_first_not_of(" \t\r\n"))),
+                "upgrade() runs every revision in the caller's transaction. Register this revision with "
+                "transactional => false for statements that need their own transaction.");
+  }
+  return count;
+}
+
+} // namespace migrate::pg

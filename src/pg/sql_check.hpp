@@ -1,0 +1,14 @@
+// What a revision's SQL holds, as PostgreSQL's own parser sees it.
+#pragma once
+
+#include <string>
+
+namespace migrate::pg {
+
+// Parses `sql` with raw_parser. A syntax error is reported as PostgreSQL
+// reports it, pointing into the revision's SQL. When `in_transaction`,
+// statements that cannot run inside upgrade()'s transaction are refused.
+// Returns the number of statements.
+int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction);
+
+} // namespace migrate::pg
