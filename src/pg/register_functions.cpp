@@ -43,6 +43,13 @@ void check_sql(const RevisionContent &c) {
 // Changing a registered revision: refused once applied, otherwise the whole
 // graph is validated with the new content in place (it may now close a cycle).
 void replace_revision(const RevisionContent &c, const StoredRevision &stored, const std::string &checksum) {
+  // Labels first, so a clash names the revision being registered.
+  for (const auto &label : c.graph.branch_labels) {
+    if (revision_exists(label))
+      throw label_is_revision(label, c.graph.id);
+    if (auto owner = label_owner(label); owner && *owner != c.graph.id)
+      throw label_taken(label, c.graph.id, *owner);
+  }
   std::vector<RevisionInfo> infos = load_graph_infos();
   {
     RevisionGraph current(infos);

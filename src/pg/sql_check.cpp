@@ -113,13 +113,16 @@ int inspect_sql(const std::string &revision, const char *direction, const std::s
     auto refusal = refusal_for(raw->stmt);
     if (!refusal)
       continue;
-    std::string statement = raw->stmt_len > 0 ? sql.substr(raw->stmt_location, raw->stmt_len)
-                                              : sql.substr(std::max(raw->stmt_location, 0));
+    // A statement's location is just past the previous semicolon: skip to its first word.
+    std::size_t start = std::max(raw->stmt_location, 0);
+    std::size_t end = raw->stmt_len > 0 ? start + raw->stmt_len : sql.size();
+    start = std::min(end, sql.find_first_not_of(" \t\r\n\f", start));
+    std::string statement = sql.substr(start, end - start);
     throw Error(refusal->sqlstate,
                 std::string(refusal->what) + " cannot run inside a transaction: " + direction + " SQL of revision " +
                     revision,
-                "Statement " + std::to_string(index) + " (line " + std::to_string(line_of(sql, raw->stmt_location)) +
-                    "): " + statement.substr(std::min(statement.size(), statement.find_first_not_of(" \t\r\n"))),
+                "Statement " + std::to_string(index) + " (line " + std::to_string(line_of(sql, static_cast<int>(start))) +
+                    "): " + statement,
                 "upgrade() runs every revision in the caller's transaction. Register this revision with "
                 "transactional => false for statements that need their own transaction.");
   }

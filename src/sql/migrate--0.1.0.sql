@@ -78,5 +78,7 @@ AS 'MODULE_PATHNAME', 'migrate_show' LANGUAGE C STABLE;
 CREATE FUNCTION migrate.graph() RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_graph' LANGUAGE C STABLE STRICT;
 
+-- Other roles may call the read functions once granted SELECT on the tables.
+GRANT USAGE ON SCHEMA migrate TO PUBLIC;
 -- Whatever changes the catalog or the database is for the roles an owner grants it to.
 REVOKE EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean) FROM PUBLIC;
