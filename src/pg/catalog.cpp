@@ -34,15 +34,16 @@ std::vector<RevisionInfo> load_graph_infos() {
   std::vector<RevisionInfo> infos;
   infos.reserve(rows.size());
   for (auto &row : rows)
-    infos.push_back(RevisionInfo{std::move(std::get<std::string>(row[0])),
-                                 std::move(std::get<std::vector<std::string>>(row[1])),
-                                 std::move(std::get<std::vector<std::string>>(row[2])),
-                                 std::move(std::get<std::vector<std::string>>(row[3])),
-                                 std::move(std::get<std::string>(row[4]))});
+    infos.push_back(
+        RevisionInfo{std::move(std::get<std::string>(row[0])), std::move(std::get<std::vector<std::string>>(row[1])),
+                     std::move(std::get<std::vector<std::string>>(row[2])),
+                     std::move(std::get<std::vector<std::string>>(row[3])), std::move(std::get<std::string>(row[4]))});
   return infos;
 }
 
-RevisionGraph load_graph() { return RevisionGraph(load_graph_infos()); }
+RevisionGraph load_graph() {
+  return RevisionGraph(load_graph_infos());
+}
 
 std::optional<StoredRevision> load_revision(const std::string &id) {
   Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "

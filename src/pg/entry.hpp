@@ -4,10 +4,10 @@
 
 #include "pg/guard.hpp"
 
-#define MIGRATE_SQL_FUNCTION(sql_name, impl)                                                                    \
-  extern "C" {                                                                                                 \
-  PG_FUNCTION_INFO_V1(sql_name);                                                                               \
-  }                                                                                                            \
-  extern "C" Datum sql_name(PG_FUNCTION_ARGS) {                                                                \
-    return migrate::pg::guard([fcinfo]() -> Datum { return impl(fcinfo); });                                   \
+#define MIGRATE_SQL_FUNCTION(sql_name, impl)                                                                           \
+  extern "C" {                                                                                                         \
+  PG_FUNCTION_INFO_V1(sql_name);                                                                                       \
+  }                                                                                                                    \
+  extern "C" Datum sql_name(PG_FUNCTION_ARGS) {                                                                        \
+    return migrate::pg::guard([fcinfo]() -> Datum { return impl(fcinfo); });                                           \
   }

@@ -58,7 +58,8 @@ std::optional<std::vector<std::optional<std::string>>> arg_text_array(FunctionCa
     deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
   });
   if (ndim > 1)
-    throw Error(sqlstate::invalid_parameter_value, "argument " + std::to_string(n + 1) + " must be a one-dimensional array");
+    throw Error(sqlstate::invalid_parameter_value,
+                "argument " + std::to_string(n + 1) + " must be a one-dimensional array");
   std::vector<std::optional<std::string>> out;
   out.reserve(count);
   for (int i = 0; i < count; ++i) {
@@ -89,8 +90,8 @@ bool required_bool(FunctionCallInfo fcinfo, int n, const char *name) {
 std::vector<std::string> required_text_array(FunctionCallInfo fcinfo, int n, const char *name) {
   auto v = arg_text_array(fcinfo, n);
   if (!v)
-    throw Error(sqlstate::null_value_not_allowed, std::string(name) + " must not be NULL",
-                {}, "Pass '{}' for an empty list.");
+    throw Error(sqlstate::null_value_not_allowed, std::string(name) + " must not be NULL", {},
+                "Pass '{}' for an empty list.");
   std::vector<std::string> out;
   for (auto &item : *v) {
     if (!item)

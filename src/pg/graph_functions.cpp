@@ -78,10 +78,9 @@ Datum show(FunctionCallInfo fcinfo) {
   for (auto v : chosen) {
     auto stored = load_revision(graph.id(v));
     const auto &c = stored->content;
-    rows.push_back(Row{c.graph.id, c.graph.down_revisions, c.graph.depends_on, c.graph.branch_labels,
-                       c.graph.message, c.upgrade_sql, c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(),
-                       c.transactional, stored->checksum, stored->created_at, graph.is_head(v),
-                       bool(applied.test(v))});
+    rows.push_back(Row{c.graph.id, c.graph.down_revisions, c.graph.depends_on, c.graph.branch_labels, c.graph.message,
+                       c.upgrade_sql, c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(), c.transactional,
+                       stored->checksum, stored->created_at, graph.is_head(v), bool(applied.test(v))});
   }
   spi_finish();
   return return_rows(fcinfo, rows);

@@ -14,8 +14,7 @@ namespace {
 const char *copy_text(const std::string &text, const char *fallback) {
   if (text.empty())
     return nullptr;
-  auto *out = static_cast<char *>(
-      MemoryContextAllocExtended(CurrentMemoryContext, text.size() + 1, MCXT_ALLOC_NO_OOM));
+  auto *out = static_cast<char *>(MemoryContextAllocExtended(CurrentMemoryContext, text.size() + 1, MCXT_ALLOC_NO_OOM));
   if (!out)
     return fallback;
   std::memcpy(out, text.c_str(), text.size() + 1);
@@ -55,9 +54,9 @@ FailureReport describe_current_exception() noexcept {
 void raise_failure(const FailureReport &report) {
   if (report.pg_error)
     ReThrowError(report.pg_error);
-  ereport(ERROR, (errcode(report.sqlerrcode), errmsg_internal("%s", report.message),
-                  report.detail ? errdetail_internal("%s", report.detail) : 0,
-                  report.hint ? errhint("%s", report.hint) : 0));
+  ereport(ERROR,
+          (errcode(report.sqlerrcode), errmsg_internal("%s", report.message),
+           report.detail ? errdetail_internal("%s", report.detail) : 0, report.hint ? errhint("%s", report.hint) : 0));
   pg_unreachable();
 }
 

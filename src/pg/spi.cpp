@@ -164,8 +164,8 @@ Rows run(const char *sql, const std::vector<Cell> &args, bool read_only, std::ui
           cell->value = d;
           break;
         case TEXTARRAYOID:
-          deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &cell->elems,
-                            &cell->elem_nulls, &cell->nelems);
+          deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &cell->elems, &cell->elem_nulls,
+                            &cell->nelems);
           break;
         default:
           cell->out = SPI_getvalue(tuple, table->tupdesc, c + 1);

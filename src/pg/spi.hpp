@@ -15,9 +15,11 @@ using Cell = std::variant<std::monostate, std::string, std::vector<std::string>,
 using Row = std::vector<Cell>;
 using Rows = std::vector<Row>;
 
-inline Cell null_cell() { return Cell{}; }
+inline Cell null_cell() {
+  return Cell{};
+}
 
-const std::string &text(const Cell &c);                 // throws on NULL or another type
+const std::string &text(const Cell &c);                  // throws on NULL or another type
 std::optional<std::string> optional_text(const Cell &c); // nullopt for NULL
 const std::vector<std::string> &text_array(const Cell &c);
 bool boolean(const Cell &c);

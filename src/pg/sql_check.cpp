@@ -121,8 +121,8 @@ int inspect_sql(const std::string &revision, const char *direction, const std::s
     throw Error(refusal->sqlstate,
                 std::string(refusal->what) + " cannot run inside a transaction: " + direction + " SQL of revision " +
                     revision,
-                "Statement " + std::to_string(index) + " (line " + std::to_string(line_of(sql, static_cast<int>(start))) +
-                    "): " + statement,
+                "Statement " + std::to_string(index) + " (line " +
+                    std::to_string(line_of(sql, static_cast<int>(start))) + "): " + statement,
                 "upgrade() runs every revision in the caller's transaction. Register this revision with "
                 "transactional => false for statements that need their own transaction.");
   }

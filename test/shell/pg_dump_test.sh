@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# pg_dump keeps the catalog: revisions, version rows and journal survive a
+# dump and restore into a new database, byte for byte.
+set -euo pipefail
+src=migrate_dump_src dst=migrate_dump_dst
+for d in $src $dst; do dropdb --if-exists "$d"; done
+trap 'dropdb --if-exists $src; dropdb --if-exists $dst' EXIT
+createdb $src
+psql -X -q -v ON_ERROR_STOP=1 -d $src <<'SQL' >/dev/null
+CREATE EXTENSION migrate;
+SELECT migrate.revision('a1', '{}', 'CREATE TABLE t1 (id int)', 'DROP TABLE t1', 'first');
+SELECT migrate.revision('b2', '{a1}', 'CREATE TABLE t2 (id int)', NULL, 'second', '{feature}');
+SELECT migrate.revision('c3', '{a1}', E'CREATE TABLE t3 (\n  id int\n)', 'DROP TABLE t3', 'third');
+SELECT migrate.revision('d4', '{b2,c3}', '', NULL, 'merge');
+INSERT INTO migrate.version VALUES ('b2');
+INSERT INTO migrate.journal (revision, direction, from_heads, to_heads, started_at, duration)
+VALUES ('b2', 'stamp', '{}', '{b2}', now(), '0');
+SQL
+createdb $dst
+pg_dump -d $src | psql -X -q -v ON_ERROR_STOP=1 -d $dst >/dev/null
+snapshot='SELECT * FROM migrate.revisions ORDER BY id;
+          SELECT * FROM migrate.version ORDER BY 1;
+          SELECT id, revision, direction, from_heads, to_heads, started_at, duration, applied_by FROM migrate.journal ORDER BY id;
+          SELECT * FROM migrate.history();'
+diff <(psql -X -At -d $src -c "$snapshot") <(psql -X -At -d $dst -c "$snapshot")
+[ "$(psql -X -At -d $dst -c 'SELECT count(*) FROM migrate.revisions')" = 4 ]
+# The restored engine still works: the journal's identity goes on from where it was.
+psql -X -q -v ON_ERROR_STOP=1 -d $dst -c "SELECT migrate.revision('e5', '{d4}', 'SELECT 1')" \
+  -c "INSERT INTO migrate.journal (revision, direction, from_heads, to_heads, started_at, duration) VALUES ('e5', 'stamp', '{b2}', '{e5}', now(), '0')" >/dev/null
+[ "$(psql -X -At -d $dst -c 'SELECT max(id) FROM migrate.journal')" = 2 ]

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# A role without grants can neither register revisions nor write the catalog;
+# it may read once an owner grants SELECT.
+set -euo pipefail
+db=migrate_privileges
+dropdb --if-exists "$db"; createdb "$db"
+trap 'dropdb --if-exists "$db"; psql -X -q -d postgres -c "DROP ROLE IF EXISTS migrate_nobody" >/dev/null' EXIT
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
+CREATE EXTENSION migrate;
+SELECT migrate.revision('a1', '{}', 'SELECT 1');
+DROP ROLE IF EXISTS migrate_nobody;
+CREATE ROLE migrate_nobody LOGIN PASSWORD 'nobody';
+SQL
+as_nobody() { PGPASSWORD=nobody psql -X -q -At -d "$db" -U migrate_nobody -c "$1" 2>&1 || true; }
+expect() { # expect <output> <pattern>
+  echo "$1" | grep -q "$2" || { echo "expected /$2/, got: $1"; exit 1; }
+}
+expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permission denied for function revision"
+expect "$(as_nobody "INSERT INTO migrate.revisions (id, upgrade_sql, checksum) VALUES ('b2', 'SELECT 1', 'x')")" "permission denied for table revisions"
+expect "$(as_nobody "INSERT INTO migrate.version VALUES ('a1')")" "permission denied for table version"
+expect "$(as_nobody "DELETE FROM migrate.journal")" "permission denied for table journal"
+expect "$(as_nobody "SELECT * FROM migrate.heads()")" "permission denied for table revisions"
+psql -X -q -d "$db" -c "GRANT SELECT ON migrate.revisions, migrate.version TO migrate_nobody" >/dev/null
+expect "$(as_nobody "SELECT * FROM migrate.heads()")" "^a1$"
+expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permission denied for function revision"
+[ "$(psql -X -At -d "$db" -c 'SELECT count(*) FROM migrate.revisions')" = 1 ]
