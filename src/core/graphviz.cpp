@@ -21,6 +21,19 @@ std::string node_label(const RevisionGraph &g, RevisionGraph::Vertex v) {
   return label;
 }
 
+// Always quoted, with backslashes escaped: boost::escape_dot_string leaves a
+// DOT keyword (a revision named `node` or `graph`) unquoted, and a backslash in
+// a message would escape the closing quote or become a Graphviz label escape.
+std::string quote_dot(const std::string &text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 } // namespace
 
 std::string to_dot(const RevisionGraph &g, const VertexSet &applied) {
@@ -34,7 +47,7 @@ std::string to_dot(const RevisionGraph &g, const VertexSet &applied) {
       boost::add_edge(d, v, false, dot);
   }
   auto vertex_writer = [&](std::ostream &out, RevisionGraph::Vertex v) {
-    out << "[label=" << boost::escape_dot_string(node_label(g, v));
+    out << "[label=" << quote_dot(node_label(g, v));
     if (g.is_merge_point(v) || g.is_branch_point(v))
       out << ", shape=diamond";
     if (g.is_head(v))

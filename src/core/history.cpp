@@ -8,14 +8,19 @@ std::vector<RevisionGraph::Vertex> history(const RevisionGraph &graph, const std
                                            const std::vector<std::string> &current) {
   std::string lower_text = "base", upper_text = "heads";
   if (range) {
-    auto colon = range->find(':');
-    if (colon == std::string::npos || range->find(':', colon + 1) != std::string::npos)
+    // Alembic strips the range before splitting it.
+    const char *blank = " \t\r\n\f\v";
+    auto first = range->find_first_not_of(blank);
+    std::string text =
+        first == std::string::npos ? "" : range->substr(first, range->find_last_not_of(blank) - first + 1);
+    auto colon = text.find(':');
+    if (colon == std::string::npos || text.find(':', colon + 1) != std::string::npos)
       throw Error(sqlstate::invalid_parameter_value, "History range requires [start]:[end], [start]:, or :[end]",
                   "Got '" + *range + "'.");
     if (colon > 0)
-      lower_text = range->substr(0, colon);
-    if (colon + 1 < range->size())
-      upper_text = range->substr(colon + 1);
+      lower_text = text.substr(0, colon);
+    if (colon + 1 < text.size())
+      upper_text = text.substr(colon + 1);
   }
   Spec lower = lower_text == "current" ? Spec{current} : Spec{lower_text};
   Spec upper = upper_text == "current" ? Spec{current} : Spec{upper_text};

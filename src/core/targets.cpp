@@ -110,7 +110,8 @@ TargetResolver::Resolved TargetResolver::resolve_number(const std::string &spec)
   Resolved r;
   std::string id = spec;
   if (auto at = spec.find('@'); at != std::string::npos) {
-    r.branch = spec.substr(0, at);
+    if (at > 0) // Alembic takes an empty branch (`@head`) as no branch
+      r.branch = spec.substr(0, at);
     id = spec.substr(at + 1);
   }
   if (id == "heads") {
@@ -202,7 +203,8 @@ std::optional<Vertex> TargetResolver::for_ident(const std::string &id,
   if (branch)
     branch_rev = resolve_branch(*branch);
   std::vector<std::string> keys;
-  auto found = g_.lookup(id, &keys);
+  // An empty id would be a prefix of every key: it names nothing.
+  auto found = id.empty() ? std::vector<Vertex>{} : g_.lookup(id, &keys);
   Vertex rev;
   if (!keys.empty() && keys.front() == id) {
     rev = found.front();
@@ -418,14 +420,27 @@ std::vector<Node> TargetResolver::parse_upgrade_target(const Spec &current, cons
   return {walk(start ? Node::at(*start) : Node::none(), rel->steps, std::nullopt, assert_relative_length)};
 }
 
+namespace {
+
+// Alembic names every other requested revision that `target` reaches.
+void check_overlaps(const RevisionGraph &g, Vertex target, const VertexSet &reached,
+                    const std::vector<Vertex> &targets) {
+  std::vector<std::string> overlaps;
+  for (Vertex other : targets)
+    if (other != target && reached.test(other))
+      overlaps.push_back(g.id(other));
+  if (!overlaps.empty())
+    throw revision_error("Requested revision " + g.id(target) + " overlaps with other requested revisions " +
+                         join(overlaps, ", "));
+}
+
+} // namespace
+
 VertexSet TargetResolver::ancestors_checked(const std::vector<Vertex> &targets) const {
   VertexSet all = g_.empty_set();
   for (Vertex t : targets) {
     VertexSet mine = g_.ancestors({t}, true);
-    for (Vertex other : targets)
-      if (other != t && mine.test(other))
-        throw revision_error("Requested revision " + g_.id(t) + " overlaps with other requested revisions " +
-                             g_.id(other));
+    check_overlaps(g_, t, mine, targets);
     all |= mine;
   }
   return all;
@@ -435,10 +450,7 @@ VertexSet TargetResolver::descendants_checked(const std::vector<Vertex> &targets
   VertexSet all = g_.empty_set();
   for (Vertex t : targets) {
     VertexSet mine = g_.descendants({t}, false);
-    for (Vertex other : targets)
-      if (other != t && mine.test(other))
-        throw revision_error("Requested revision " + g_.id(t) + " overlaps with other requested revisions " +
-                             g_.id(other));
+    check_overlaps(g_, t, mine, targets);
     all |= mine;
   }
   return all;
