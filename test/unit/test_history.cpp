@@ -41,7 +41,9 @@ void expect_newest_first(const RevisionGraph &g, const std::vector<Vertex> &list
 }
 
 // a <- b <- c <- d
-RevisionGraph linear() { return RevisionGraph({rev("a"), rev("b", {"a"}), rev("c", {"b"}), rev("d", {"c"})}); }
+RevisionGraph linear() {
+  return RevisionGraph({rev("a"), rev("b", {"a"}), rev("c", {"b"}), rev("d", {"c"})});
+}
 
 // a <- b, b <- c (left) <- d, b <- e (right) <- f
 RevisionGraph branched() {

@@ -18,13 +18,19 @@ using test::vertices;
 using Vertex = RevisionGraph::Vertex;
 
 // a <- b <- c
-RevisionGraph linear() { return RevisionGraph({rev("a"), rev("b", {"a"}), rev("c", {"b"})}); }
+RevisionGraph linear() {
+  return RevisionGraph({rev("a"), rev("b", {"a"}), rev("c", {"b"})});
+}
 
 // a <- b, a <- c, d <- (b, c)
-RevisionGraph diamond() { return RevisionGraph({rev("a"), rev("b", {"a"}), rev("c", {"a"}), rev("d", {"b", "c"})}); }
+RevisionGraph diamond() {
+  return RevisionGraph({rev("a"), rev("b", {"a"}), rev("c", {"a"}), rev("d", {"b", "c"})});
+}
 
 // a <- b, and a second base x that depends_on b.
-RevisionGraph with_dependency() { return RevisionGraph({rev("a"), rev("b", {"a"}), rev("x", {}, {}, {"b"})}); }
+RevisionGraph with_dependency() {
+  return RevisionGraph({rev("a"), rev("b", {"a"}), rev("x", {}, {}, {"b"})});
+}
 
 TEST(RevisionGraph, EmptyGraph) {
   RevisionGraph g({});

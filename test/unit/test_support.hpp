@@ -41,7 +41,9 @@ inline IdSet id_set(const RevisionGraph &g, const std::vector<RevisionGraph::Ver
   return IdSet(ids.begin(), ids.end());
 }
 
-inline IdSet id_set(const RevisionGraph &g, const VertexSet &set) { return id_set(g, g.members(set)); }
+inline IdSet id_set(const RevisionGraph &g, const VertexSet &set) {
+  return id_set(g, g.members(set));
+}
 
 // Runs `f`, which must throw an E; returns the exception for inspection.
 template <typename E = Error, typename F> std::optional<E> catch_error(F &&f) {

@@ -39,7 +39,9 @@ Strings names(const RevisionGraph &g, const std::vector<Node> &nodes) {
   return out;
 }
 
-std::string name(const RevisionGraph &g, const std::optional<Vertex> &v) { return v ? g.id(*v) : "<none>"; }
+std::string name(const RevisionGraph &g, const std::optional<Vertex> &v) {
+  return v ? g.id(*v) : "<none>";
+}
 
 // A <- B <- C <- D
 class LinearTargets : public ::testing::Test {
