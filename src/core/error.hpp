@@ -25,8 +25,7 @@ inline constexpr const char *internal_error = "XX000";
 class Error : public std::runtime_error {
 public:
   Error(const char *code, std::string message, std::string detail = {}, std::string hint = {})
-      : std::runtime_error(std::move(message)), code_(code), detail_(std::move(detail)),
-        hint_(std::move(hint)) {}
+      : std::runtime_error(std::move(message)), code_(code), detail_(std::move(detail)), hint_(std::move(hint)) {}
 
   const char *sqlstate() const noexcept { return code_; }
   const std::string &detail() const noexcept { return detail_; }

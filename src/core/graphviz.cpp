@@ -3,6 +3,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 namespace migrate {
@@ -41,10 +42,13 @@ std::string to_dot(const RevisionGraph &g, const VertexSet &applied) {
   // only needs the shape, the writers below add what each vertex means.
   DotGraph dot(g.size());
   for (RevisionGraph::Vertex v = 0; v < g.size(); ++v) {
-    for (auto p : g.down_revisions(v))
+    auto parents = g.down_revisions(v);
+    for (auto p : parents)
       boost::add_edge(p, v, true, dot);
+    // A dependency that is also a parent is drawn once, as the parent edge.
     for (auto d : g.normalized_dependencies(v))
-      boost::add_edge(d, v, false, dot);
+      if (std::find(parents.begin(), parents.end(), d) == parents.end())
+        boost::add_edge(d, v, false, dot);
   }
   auto vertex_writer = [&](std::ostream &out, RevisionGraph::Vertex v) {
     out << "[label=" << quote_dot(node_label(g, v));
@@ -62,9 +66,7 @@ std::string to_dot(const RevisionGraph &g, const VertexSet &applied) {
     if (!dot[e])
       out << "[style=dashed, label=\"depends_on\"]";
   };
-  auto graph_writer = [](std::ostream &out) {
-    out << "rankdir=BT;\nnode [shape=box, fontname=\"Helvetica\"];\n";
-  };
+  auto graph_writer = [](std::ostream &out) { out << "rankdir=BT;\nnode [shape=box, fontname=\"Helvetica\"];\n"; };
   std::ostringstream out;
   boost::write_graphviz(out, dot, vertex_writer, edge_writer, graph_writer);
   return out.str();

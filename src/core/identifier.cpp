@@ -28,13 +28,11 @@ void check_identifier(const char *what, const std::string &value) {
   if (value.empty())
     throw Error(sqlstate::invalid_parameter_value, std::string(what) + " must not be empty");
   if (!is_valid_identifier(value))
-    throw Error(sqlstate::invalid_parameter_value,
-                std::string("invalid ") + what + " \"" + value + "\"",
+    throw Error(sqlstate::invalid_parameter_value, std::string("invalid ") + what + " \"" + value + "\"",
                 std::string(what) + "s are 1 to 128 characters of letters, digits and underscores",
                 "Date-style (20260221_01_add_users) and hex (ae1027a6acf) ids both fit.");
   if (is_reserved_word(value))
-    throw Error(sqlstate::invalid_parameter_value,
-                std::string(what) + " \"" + value + "\" is a reserved word",
+    throw Error(sqlstate::invalid_parameter_value, std::string(what) + " \"" + value + "\" is a reserved word",
                 "head, heads, base and current are target keywords.");
 }
 
@@ -42,8 +40,7 @@ void check_no_duplicates(const char *what, const std::vector<std::string> &value
   std::unordered_set<std::string> seen;
   for (const auto &v : values)
     if (!seen.insert(v).second)
-      throw Error(sqlstate::invalid_parameter_value,
-                  std::string(what) + " lists \"" + v + "\" more than once");
+      throw Error(sqlstate::invalid_parameter_value, std::string(what) + " lists \"" + v + "\" more than once");
 }
 
 } // namespace migrate

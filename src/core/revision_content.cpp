@@ -20,7 +20,9 @@ void put(std::string &out, const std::vector<std::string> &list) {
     put(out, item);
 }
 
-bool is_blank(const std::string &s) { return s.find_first_not_of(" \t\r\n\f\v") == std::string::npos; }
+bool is_blank(const std::string &s) {
+  return s.find_first_not_of(" \t\r\n\f\v") == std::string::npos;
+}
 
 } // namespace
 

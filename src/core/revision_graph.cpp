@@ -43,9 +43,8 @@ template <typename G>
 void mark_reachable(const G &g, std::size_t n, const std::vector<std::size_t> &from, VertexSet *out) {
   std::vector<boost::default_color_type> colors(n);
   boost::queue<std::size_t> queue;
-  boost::breadth_first_search(
-      g, from.begin(), from.end(), queue, MarkDiscovered(out),
-      boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g)));
+  boost::breadth_first_search(g, from.begin(), from.end(), queue, MarkDiscovered(out),
+                              boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g)));
 }
 
 // Records the DFS tree so that a back edge can be turned into the cycle it closes.
@@ -117,8 +116,7 @@ void RevisionGraph::add_edges() {
       if (!d)
         throw unknown_dependency(rev.id, dep);
       if (*d == v)
-        throw Error(sqlstate::invalid_recursion,
-                    "Dependency self-loop is detected in revisions (" + rev.id + ")",
+        throw Error(sqlstate::invalid_recursion, "Dependency self-loop is detected in revisions (" + rev.id + ")",
                     "Revision " + rev.id + " lists itself in depends_on.");
       if (std::find(resolved_deps_[v].begin(), resolved_deps_[v].end(), *d) != resolved_deps_[v].end())
         continue;
@@ -250,7 +248,9 @@ std::vector<RevisionGraph::Vertex> RevisionGraph::down_revisions(Vertex v) const
   return out;
 }
 
-std::vector<RevisionGraph::Vertex> RevisionGraph::dependencies(Vertex v) const { return resolved_deps_[v]; }
+std::vector<RevisionGraph::Vertex> RevisionGraph::dependencies(Vertex v) const {
+  return resolved_deps_[v];
+}
 
 std::vector<RevisionGraph::Vertex> RevisionGraph::children(Vertex v) const {
   std::vector<Vertex> out;
@@ -275,11 +275,15 @@ std::vector<RevisionGraph::Vertex> RevisionGraph::select(bool (RevisionGraph::*p
   return out;
 }
 
-std::vector<RevisionGraph::Vertex> RevisionGraph::heads() const { return select(&RevisionGraph::is_head); }
+std::vector<RevisionGraph::Vertex> RevisionGraph::heads() const {
+  return select(&RevisionGraph::is_head);
+}
 std::vector<RevisionGraph::Vertex> RevisionGraph::real_heads() const {
   return select(&RevisionGraph::is_real_head);
 }
-std::vector<RevisionGraph::Vertex> RevisionGraph::bases() const { return select(&RevisionGraph::is_base); }
+std::vector<RevisionGraph::Vertex> RevisionGraph::bases() const {
+  return select(&RevisionGraph::is_base);
+}
 std::vector<RevisionGraph::Vertex> RevisionGraph::branch_points() const {
   return select(&RevisionGraph::is_branch_point);
 }

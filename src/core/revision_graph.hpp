@@ -83,8 +83,7 @@ private:
   struct Edge {
     bool versioned; // a down_revision edge, as opposed to depends_on only
   };
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                      boost::no_property, Edge>;
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property, Edge>;
 
   void add_vertices_and_labels();
   void add_edges();

@@ -197,8 +197,7 @@ Vertex TargetResolver::resolve_branch(const std::string &label) const {
   }
 }
 
-std::optional<Vertex> TargetResolver::for_ident(const std::string &id,
-                                                const std::optional<std::string> &branch) const {
+std::optional<Vertex> TargetResolver::for_ident(const std::string &id, const std::optional<std::string> &branch) const {
   std::optional<Vertex> branch_rev;
   if (branch)
     branch_rev = resolve_branch(*branch);
@@ -231,8 +230,7 @@ std::optional<Vertex> TargetResolver::for_ident(const std::string &id,
       for (std::size_t i = 0; i < keys.size() && i < 3; ++i)
         shown.push_back("'" + keys[i] + "'");
       ResolutionFailure e("Multiple revisions start with '" + id + "': " + join(shown, ", ") + "...", id);
-      throw Error(sqlstate::cardinality_violation, e.what(), e.detail(),
-                  "Give more characters of the revision id.");
+      throw Error(sqlstate::cardinality_violation, e.what(), e.detail(), "Give more characters of the revision id.");
     }
     rev = found.front();
   }
@@ -265,8 +263,7 @@ bool TargetResolver::shares_lineage(Vertex target, const std::vector<Vertex> &ag
   return std::any_of(against.begin(), against.end(), [&](Vertex v) { return related.test(v); });
 }
 
-Node TargetResolver::walk(Node start, long steps, const std::optional<std::string> &branch,
-                          bool no_overwalk) const {
+Node TargetResolver::walk(Node start, long steps, const std::optional<std::string> &branch, bool no_overwalk) const {
   Node at = start;
   for (long i = 0; i < std::labs(steps); ++i) {
     std::vector<Node> next;
@@ -328,8 +325,7 @@ TargetResolver::parse_downgrade_target(const Spec &current, const std::optional<
           on_branch = filter_for_lineage(tips, *branch);
         }
         if (on_branch.size() != 1)
-          throw revision_error("Relative revision " + rel->relative + " is ambiguous for branch '" + *branch +
-                               "'");
+          throw revision_error("Relative revision " + rel->relative + " is ambiguous for branch '" + *branch + "'");
         symbol = g_.id(on_branch.front());
       } else {
         if (cur.empty())
@@ -456,8 +452,8 @@ VertexSet TargetResolver::descendants_checked(const std::vector<Vertex> &targets
   return all;
 }
 
-UpgradeSet TargetResolver::upgrade_set(const Spec &upper, const Spec &lower_in, bool inclusive,
-                                       bool implicit_base, bool assert_relative_length) const {
+UpgradeSet TargetResolver::upgrade_set(const Spec &upper, const Spec &lower_in, bool inclusive, bool implicit_base,
+                                       bool assert_relative_length) const {
   UpgradeSet out;
   for (const Node &n : parse_upgrade_target(lower_in, upper, assert_relative_length)) {
     if (!n.is_revision())
@@ -476,9 +472,9 @@ UpgradeSet TargetResolver::upgrade_set(const Spec &upper, const Spec &lower_in, 
         throw revision_error("Revision " + branch + " does not name exactly one branch");
       branch = declared.front();
     }
-    out.targets.erase(std::remove_if(out.targets.begin(), out.targets.end(),
-                                     [&](Vertex t) { return !g_.labels(t).count(branch); }),
-                      out.targets.end());
+    out.targets.erase(
+        std::remove_if(out.targets.begin(), out.targets.end(), [&](Vertex t) { return !g_.labels(t).count(branch); }),
+        out.targets.end());
   }
   VertexSet required = ancestors_checked(out.targets);
   std::vector<Node> current = revisions(lower);

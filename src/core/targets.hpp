@@ -32,7 +32,7 @@ struct Node {
 using Spec = std::variant<std::string, std::vector<std::string>>;
 
 struct UpgradeSet {
-  VertexSet needed;                          // revisions between lower and upper
+  VertexSet needed;                           // revisions between lower and upper
   std::vector<RevisionGraph::Vertex> targets; // what upper resolved to
 };
 
@@ -50,11 +50,10 @@ public:
   // The revisions `iterate_revisions(upper, lower)` visits when upgrading.
   UpgradeSet upgrade_set(const Spec &upper, const Spec &lower, bool inclusive, bool implicit_base,
                          bool assert_relative_length) const;
-  std::vector<Node> parse_upgrade_target(const Spec &current, const Spec &target,
-                                         bool assert_relative_length) const;
-  std::pair<std::optional<std::string>, Node>
-  parse_downgrade_target(const Spec &current, const std::optional<std::string> &target,
-                         bool assert_relative_length) const;
+  std::vector<Node> parse_upgrade_target(const Spec &current, const Spec &target, bool assert_relative_length) const;
+  std::pair<std::optional<std::string>, Node> parse_downgrade_target(const Spec &current,
+                                                                     const std::optional<std::string> &target,
+                                                                     bool assert_relative_length) const;
 
   // Walk `steps` up (positive) or down (negative) from `start`.
   Node walk(Node start, long steps, const std::optional<std::string> &branch, bool no_overwalk) const;
@@ -69,8 +68,7 @@ private:
     std::optional<std::string> branch;
   };
   Resolved resolve_number(const std::string &spec) const;
-  std::optional<RevisionGraph::Vertex> for_ident(const std::string &id,
-                                                 const std::optional<std::string> &branch) const;
+  std::optional<RevisionGraph::Vertex> for_ident(const std::string &id, const std::optional<std::string> &branch) const;
   RevisionGraph::Vertex resolve_branch(const std::string &label) const;
   bool shares_lineage(RevisionGraph::Vertex target, const std::vector<RevisionGraph::Vertex> &against,
                       bool include_dependencies) const;

@@ -262,3 +262,16 @@ TEST(Graphviz, EmptyGraph) {
 
 } // namespace
 } // namespace migrate
+
+namespace migrate {
+namespace {
+
+TEST(Graphviz, ADependencyThatIsAlsoAParentIsDrawnOnce) {
+  RevisionGraph g({test::rev("a"), test::rev("b", {"a"}, {}, {"a"})});
+  auto dot = parse(to_dot(g, g.empty_set()));
+  ASSERT_EQ(dot.edges.size(), 1u);
+  EXPECT_FALSE(has_style(dot.edges.front().second, "dashed"));
+}
+
+} // namespace
+} // namespace migrate
