@@ -110,6 +110,13 @@ DELETE FROM migrate.version;
 -- Registration order is kept, also within one transaction.
 SELECT string_agg(id, ' ' ORDER BY created_at, id) FROM migrate.revisions;
 
+-- One statement can load a whole chain: each call sees the revisions the
+-- calls before it registered.
+SELECT count(migrate.revision('bulk' || i, CASE WHEN i = 1 THEN '{}'::text[] ELSE ARRAY['bulk' || (i - 1)] END,
+                              'CREATE TABLE bulk_' || i || ' (id int)'))
+FROM generate_series(1, 200) i;
+SELECT count(*) FROM migrate.revisions WHERE id LIKE 'bulk%';
+
 -- The catalog is dumped by pg_dump.
 SELECT unnest(extconfig)::regclass FROM pg_extension WHERE extname = 'migrate' ORDER BY 1::text;
 

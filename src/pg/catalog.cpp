@@ -25,7 +25,7 @@ std::vector<Cell> content_args(const RevisionContent &c, const std::string &chec
 } // namespace
 
 void lock_catalog() {
-  query("SELECT pg_catalog.pg_advisory_xact_lock($1)", {engine_lock_key}, false);
+  query("SELECT pg_catalog.pg_advisory_xact_lock($1)", {engine_lock_key});
 }
 
 std::vector<RevisionInfo> load_graph_infos() {
@@ -87,7 +87,7 @@ bool revision_exists(const std::string &id) {
 }
 
 std::optional<std::string> label_owner(const std::string &label) {
-  Rows rows = query("SELECT id FROM migrate.revisions WHERE branch_labels @> ARRAY[$1]", {label});
+  Rows rows = query_replanned("SELECT id FROM migrate.revisions WHERE branch_labels @> ARRAY[$1]", {label});
   if (rows.empty())
     return std::nullopt;
   return text(rows.front()[0]);

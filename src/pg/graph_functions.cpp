@@ -20,14 +20,14 @@ Rows one_column(const std::vector<std::string> &values) {
 }
 
 Datum heads(FunctionCallInfo fcinfo) {
-  spi_connect();
+  spi_connect(Volatility::stable);
   RevisionGraph graph = load_graph();
   spi_finish();
   return return_rows(fcinfo, one_column(graph.ids(graph.heads())));
 }
 
 Datum branches(FunctionCallInfo fcinfo) {
-  spi_connect();
+  spi_connect(Volatility::stable);
   RevisionGraph graph = load_graph();
   spi_finish();
   std::vector<RevisionGraph::Vertex> points;
@@ -38,7 +38,7 @@ Datum branches(FunctionCallInfo fcinfo) {
 }
 
 Datum current(FunctionCallInfo fcinfo) {
-  spi_connect();
+  spi_connect(Volatility::stable);
   auto versions = version_rows();
   spi_finish();
   return return_rows(fcinfo, one_column(versions));
@@ -46,7 +46,7 @@ Datum current(FunctionCallInfo fcinfo) {
 
 Datum history(FunctionCallInfo fcinfo) {
   auto range = arg_text(fcinfo, 0);
-  spi_connect();
+  spi_connect(Volatility::stable);
   RevisionGraph graph = load_graph();
   auto versions = version_rows();
   spi_finish();
@@ -65,7 +65,7 @@ Datum history(FunctionCallInfo fcinfo) {
 
 Datum show(FunctionCallInfo fcinfo) {
   std::string spec = required_text(fcinfo, 0, "revision");
-  spi_connect();
+  spi_connect(Volatility::stable);
   RevisionGraph graph = load_graph();
   auto versions = version_rows();
   VertexSet applied = applied_set(graph, versions);
@@ -87,7 +87,7 @@ Datum show(FunctionCallInfo fcinfo) {
 }
 
 Datum graph(FunctionCallInfo) {
-  spi_connect();
+  spi_connect(Volatility::stable);
   RevisionGraph graph = load_graph();
   VertexSet applied = applied_set(graph, version_rows());
   spi_finish();

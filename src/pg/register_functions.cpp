@@ -70,7 +70,7 @@ void replace_revision(const RevisionContent &c, const StoredRevision &stored, co
 Datum register_revision(FunctionCallInfo fcinfo) {
   RevisionContent c = content_from_args(fcinfo);
   check_content(c);
-  spi_connect();
+  spi_connect(Volatility::volatile_);
   lock_catalog();
   check_sql(c);
   std::string checksum = sha256_hex(canonical_form(c));

@@ -27,10 +27,10 @@ Datum make_text_array(const char *const *items, const int *lengths, int count) {
   return PointerGetDatum(construct_array(elems, count, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-SPIPlanPtr plan_for(const char *sql, const std::vector<Oid> &types) {
+SPIPlanPtr plan_for(const char *sql, const std::vector<Oid> &types, int cursor_options) {
   // Keyed by the SQL text and its parameter types; the engine's queries are constants.
   static std::unordered_map<std::string, SPIPlanPtr> plans;
-  std::string key(sql);
+  std::string key = std::to_string(cursor_options) + "|" + sql;
   for (Oid t : types)
     key += "|" + std::to_string(t);
   if (auto it = plans.find(key); it != plans.end())
@@ -38,7 +38,7 @@ SPIPlanPtr plan_for(const char *sql, const std::vector<Oid> &types) {
   int nargs = static_cast<int>(types.size());
   Oid *argtypes = const_cast<Oid *>(types.data());
   SPIPlanPtr plan = pg_call([&] {
-    SPIPlanPtr p = SPI_prepare(sql, nargs, argtypes);
+    SPIPlanPtr p = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
     if (p)
       SPI_keepplan(p);
     return p;
@@ -92,7 +92,11 @@ Cell to_cell(const RawCell &raw, Oid type) {
   }
 }
 
-Rows run(const char *sql, const std::vector<Cell> &args, bool read_only, std::uint64_t *processed) {
+// The connection's mode, set by spi_connect for the current call.
+bool read_only_connection = true;
+
+Rows run(const char *sql, const std::vector<Cell> &args, std::uint64_t *processed, int cursor_options = 0) {
+  const bool read_only = read_only_connection;
   const int nargs = static_cast<int>(args.size());
   std::vector<Oid> types(args.size());
   std::vector<Datum> values(args.size());
@@ -122,7 +126,7 @@ Rows run(const char *sql, const std::vector<Cell> &args, bool read_only, std::ui
       values[i] = pg_call([&] { return make_text_array(items.data(), lengths.data(), count); });
     }
   }
-  SPIPlanPtr plan = plan_for(sql, types);
+  SPIPlanPtr plan = plan_for(sql, types, cursor_options);
   Datum *vals = values.data();
   const char *nls = nulls.data();
   int rc = pg_call([&] { return SPI_execute_plan(plan, vals, nls, read_only, 0); });
@@ -209,7 +213,8 @@ bool boolean(const Cell &c) {
   throw Error(sqlstate::internal_error, "expected a boolean value from the catalog");
 }
 
-void spi_connect() {
+void spi_connect(Volatility volatility) {
+  read_only_connection = volatility == Volatility::stable;
   int rc = pg_call([] { return SPI_connect(); });
   if (rc != SPI_OK_CONNECT)
     throw Error(sqlstate::internal_error, "SPI_connect failed");
@@ -219,13 +224,17 @@ void spi_finish() {
   pg_call([] { SPI_finish(); });
 }
 
-Rows query(const char *sql, const std::vector<Cell> &args, bool read_only) {
-  return run(sql, args, read_only, nullptr);
+Rows query(const char *sql, const std::vector<Cell> &args) {
+  return run(sql, args, nullptr);
+}
+
+Rows query_replanned(const char *sql, const std::vector<Cell> &args) {
+  return run(sql, args, nullptr, CURSOR_OPT_CUSTOM_PLAN);
 }
 
 std::uint64_t execute(const char *sql, const std::vector<Cell> &args) {
   std::uint64_t processed = 0;
-  run(sql, args, false, &processed);
+  run(sql, args, &processed);
   return processed;
 }
 

@@ -24,12 +24,22 @@ std::optional<std::string> optional_text(const Cell &c); // nullopt for NULL
 const std::vector<std::string> &text_array(const Cell &c);
 bool boolean(const Cell &c);
 
-void spi_connect();
+// How the calling SQL function is declared. A STABLE function's queries see
+// the caller's snapshot; a VOLATILE one's see everything done before them,
+// including by earlier calls in the same statement (as PL/pgSQL does).
+enum class Volatility { stable, volatile_ };
+
+void spi_connect(Volatility volatility);
 void spi_finish();
 
 // Runs a schema-qualified query with $1..$n bound to `args`. Plans are
 // prepared once per backend and kept.
-Rows query(const char *sql, const std::vector<Cell> &args = {}, bool read_only = true);
+Rows query(const char *sql, const std::vector<Cell> &args = {});
+// The same, planned afresh at each call: for lookups whose best plan depends
+// on a table's size when that size changes within one transaction (a bulk
+// load registering thousands of revisions), where a generic plan made on the
+// empty table would stay a sequential scan.
+Rows query_replanned(const char *sql, const std::vector<Cell> &args);
 // For statements that change data: returns the number of rows processed.
 std::uint64_t execute(const char *sql, const std::vector<Cell> &args);
 

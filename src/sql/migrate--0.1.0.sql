@@ -15,7 +15,9 @@ CREATE TABLE migrate.revisions (
     -- clock_timestamp: revisions loaded in one transaction keep their order.
     created_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );
-CREATE INDEX revisions_branch_labels_idx ON migrate.revisions USING gin (branch_labels);
+-- fastupdate off: a bulk load searches labels after every insert, and a
+-- pending list would make each search scan everything inserted so far.
+CREATE INDEX revisions_branch_labels_idx ON migrate.revisions USING gin (branch_labels) WITH (fastupdate = off);
 CREATE INDEX revisions_order_idx ON migrate.revisions (created_at, id);
 
 -- The database's applied heads (Alembic's alembic_version).
