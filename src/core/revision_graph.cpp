@@ -73,17 +73,16 @@ RevisionGraph::RevisionGraph(std::vector<RevisionInfo> revisions)
       normalized_deps_(infos_.size()), labels_(infos_.size()) {
   add_vertices_and_labels();
   add_edges();
-  check_acyclic(true);
-  check_acyclic(false);
+  check_acyclic();
   normalize_dependencies();
   propagate_labels();
 }
 
 void RevisionGraph::add_vertices_and_labels() {
+  by_id_.reserve(infos_.size());
   for (Vertex v = 0; v < infos_.size(); ++v) {
     if (!by_id_.emplace(infos_[v].id, v).second)
       throw Error(sqlstate::data_corrupted, "revision \"" + infos_[v].id + "\" is present more than once");
-    by_key_.emplace(infos_[v].id, v);
   }
   for (Vertex v = 0; v < infos_.size(); ++v) {
     for (const auto &label : infos_[v].branch_labels) {
@@ -92,7 +91,6 @@ void RevisionGraph::add_vertices_and_labels() {
       auto [it, inserted] = by_label_.emplace(label, v);
       if (!inserted)
         throw label_taken(label, infos_[v].id, infos_[it->second].id);
-      by_key_.emplace(label, v);
     }
   }
 }
@@ -127,7 +125,7 @@ void RevisionGraph::add_edges() {
   }
 }
 
-void RevisionGraph::check_acyclic(bool versioned_only) const {
+std::vector<RevisionGraph::Vertex> RevisionGraph::find_cycle(bool versioned_only) const {
   VersionedOnly<Graph> pred{&graph_, !versioned_only};
   boost::filtered_graph<Graph, VersionedOnly<Graph>> g(graph_, pred);
   std::vector<std::size_t> parent(size()), cycle;
@@ -135,12 +133,24 @@ void RevisionGraph::check_acyclic(bool versioned_only) const {
   boost::depth_first_search(
       g, boost::visitor(CycleFinder(&parent, &cycle))
              .color_map(boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g))));
+  return cycle;
+}
+
+// One search over every edge in the common, acyclic case; only a graph with a
+// cycle is searched again to tell a down_revisions cycle from one that needs
+// a depends_on edge (the versioned edges are a subset: no cycle in all, none in them).
+void RevisionGraph::check_acyclic() const {
+  auto cycle = find_cycle(false);
   if (cycle.empty())
     return;
+  auto versioned = find_cycle(true);
+  bool through_dependency = versioned.empty();
+  if (!through_dependency)
+    cycle = versioned;
   auto names = ids(cycle);
   names.push_back(names.front());
   throw Error(sqlstate::invalid_recursion,
-              std::string(versioned_only ? "Cycle" : "Dependency cycle") + " is detected in revisions (" +
+              std::string(through_dependency ? "Dependency cycle" : "Cycle") + " is detected in revisions (" +
                   join(ids(cycle), ", ") + ")",
               "The cycle is " + join(names, " -> ") + ".",
               "A revision cannot descend from itself through down_revisions or depends_on.");
@@ -224,14 +234,24 @@ std::optional<RevisionGraph::Vertex> RevisionGraph::label_owner(const std::strin
 
 std::vector<RevisionGraph::Vertex> RevisionGraph::lookup(const std::string &key_or_prefix,
                                                          std::vector<std::string> *keys) const {
-  if (auto exact = by_key_.find(key_or_prefix); exact != by_key_.end()) {
+  auto exact = find(key_or_prefix);
+  if (!exact)
+    exact = label_owner(key_or_prefix);
+  if (exact) {
     if (keys)
-      keys->push_back(exact->first);
-    return {exact->second};
+      keys->push_back(key_or_prefix);
+    return {*exact};
+  }
+  if (sorted_keys_.empty()) {
+    sorted_keys_.reserve(by_id_.size() + by_label_.size());
+    sorted_keys_.assign(by_id_.begin(), by_id_.end());
+    sorted_keys_.insert(sorted_keys_.end(), by_label_.begin(), by_label_.end());
+    std::sort(sorted_keys_.begin(), sorted_keys_.end());
   }
   std::vector<Vertex> out;
-  for (auto it = by_key_.lower_bound(key_or_prefix);
-       it != by_key_.end() && it->first.compare(0, key_or_prefix.size(), key_or_prefix) == 0; ++it) {
+  auto it = std::lower_bound(sorted_keys_.begin(), sorted_keys_.end(), key_or_prefix,
+                             [](const auto &entry, const std::string &key) { return entry.first < key; });
+  for (; it != sorted_keys_.end() && it->first.compare(0, key_or_prefix.size(), key_or_prefix) == 0; ++it) {
     if (it->first.size() <= 3)
       continue;
     out.push_back(it->second);
@@ -250,6 +270,13 @@ std::vector<RevisionGraph::Vertex> RevisionGraph::down_revisions(Vertex v) const
 
 std::vector<RevisionGraph::Vertex> RevisionGraph::dependencies(Vertex v) const {
   return resolved_deps_[v];
+}
+
+std::size_t RevisionGraph::child_count(Vertex v) const {
+  std::size_t n = 0;
+  for (auto [e, end] = boost::out_edges(v, graph_); e != end; ++e)
+    n += graph_[*e].versioned;
+  return n;
 }
 
 std::vector<RevisionGraph::Vertex> RevisionGraph::children(Vertex v) const {

@@ -5,7 +5,6 @@
 #include <boost/dynamic_bitset.hpp>
 #include <boost/graph/adjacency_list.hpp>
 
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -58,12 +57,12 @@ public:
   std::vector<Vertex> children(Vertex v) const;     // through down_revisions only
   std::vector<Vertex> all_children(Vertex v) const; // dependents too
 
-  bool is_head(Vertex v) const { return children(v).empty(); }
+  bool is_head(Vertex v) const { return child_count(v) == 0; }
   bool is_real_head(Vertex v) const { return boost::out_degree(v, graph_) == 0; }
   bool is_base(Vertex v) const { return infos_[v].down_revisions.empty(); }
   bool is_real_base(Vertex v) const { return is_base(v) && infos_[v].depends_on.empty(); }
-  bool is_branch_point(Vertex v) const { return children(v).size() > 1; }
-  bool is_real_branch_point(Vertex v) const { return all_children(v).size() > 1; }
+  bool is_branch_point(Vertex v) const { return child_count(v) > 1; }
+  bool is_real_branch_point(Vertex v) const { return boost::out_degree(v, graph_) > 1; }
   bool is_merge_point(Vertex v) const { return infos_[v].down_revisions.size() > 1; }
 
   std::vector<Vertex> heads() const;      // no child through down_revisions
@@ -83,11 +82,16 @@ private:
   struct Edge {
     bool versioned; // a down_revision edge, as opposed to depends_on only
   };
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property, Edge>;
+  // Edges are never removed, so the edge list is a vector: one allocation for
+  // all of them instead of one each (the default list).
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property, Edge,
+                                      boost::no_property, boost::vecS>;
 
   void add_vertices_and_labels();
   void add_edges();
-  void check_acyclic(bool versioned_only) const;
+  void check_acyclic() const;
+  std::vector<Vertex> find_cycle(bool versioned_only) const;
+  std::size_t child_count(Vertex v) const;
   void normalize_dependencies();
   void propagate_labels();
   std::vector<Vertex> select(bool (RevisionGraph::*pred)(Vertex) const) const;
@@ -96,7 +100,9 @@ private:
   Graph graph_;
   std::unordered_map<std::string, Vertex> by_id_;
   std::unordered_map<std::string, Vertex> by_label_;
-  std::map<std::string, Vertex> by_key_; // ids and labels, sorted for prefix search
+  // Ids and labels sorted for prefix search: built on the first prefix lookup,
+  // since most calls never make one.
+  mutable std::vector<std::pair<std::string, Vertex>> sorted_keys_;
   std::vector<std::vector<Vertex>> resolved_deps_;
   std::vector<std::vector<Vertex>> normalized_deps_;
   std::vector<std::set<std::string>> labels_;
