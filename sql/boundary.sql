@@ -17,7 +17,9 @@ SELECT * FROM migrate.show('head');
 -- as PostgreSQL raised it: the parser's syntax error, pointing into the revision's SQL.
 SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{a1}', E'CREATE TABLE ok (id int);\nCREATE TABLE bad (id int,);')$$);
 SELECT migrate.revision('x1', '{a1}', E'CREATE TABLE ok (id int);\nCREATE TABLE bad (id int,);');
--- ... and a permission check inside SPI, for a role that may call the function but not read the tables.
+-- ... and a permission check, for a role that may call the function but not
+-- read the tables. The graph this session built above is cached in the
+-- backend: it must not answer a role that may not read the catalog.
 CREATE ROLE migrate_reader;
 SET ROLE migrate_reader;
 SELECT pg_temp.refusal($$SELECT * FROM migrate.heads()$$);

@@ -1,7 +1,10 @@
 #include "pg/catalog.hpp"
 
 #include "core/error.hpp"
+#include "pg/guard.hpp"
 #include "pg/spi.hpp"
+
+#include <string>
 
 namespace migrate::pg {
 
@@ -41,8 +44,63 @@ std::vector<RevisionInfo> load_graph_infos() {
   return infos;
 }
 
-RevisionGraph load_graph() {
-  return RevisionGraph(load_graph_infos());
+namespace {
+
+struct CatalogVersion {
+  TransactionId xmin = InvalidTransactionId;
+  std::int64_t changes = -1;
+  bool mine = false; // written by the current transaction (or one of its subtransactions)
+  bool operator==(const CatalogVersion &o) const { return xmin == o.xmin && changes == o.changes; }
+};
+
+// A graph cached for one role must not answer another that may not read the
+// catalog (SET ROLE in one backend): check the privilege a fresh load needs.
+void check_can_read_revisions() {
+  pg_call([] {
+    Oid relid = get_relname_relid("revisions", get_namespace_oid("migrate", false));
+    AclResult result = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+    if (result != ACLCHECK_OK)
+      aclcheck_error(result, OBJECT_TABLE, "revisions");
+  });
+}
+
+CatalogVersion catalog_version() {
+  Rows rows = query("SELECT xmin::text, changes FROM migrate.catalog_state WHERE id = 1");
+  if (rows.size() != 1)
+    throw Error(sqlstate::data_corrupted, "migrate.catalog_state must hold exactly one row", {},
+                "Recreate the extension, or restore the row: INSERT INTO migrate.catalog_state VALUES (1, 0).");
+  CatalogVersion v;
+  v.xmin = static_cast<TransactionId>(std::stoul(text(rows[0][0])));
+  v.changes = std::get<std::int64_t>(rows[0][1]);
+  TransactionId xmin = v.xmin;
+  v.mine = pg_call([&] { return TransactionIdIsCurrentTransactionId(xmin); });
+  return v;
+}
+
+// One graph per backend; destroyed at exit without calling PostgreSQL.
+struct GraphCache {
+  CatalogVersion version;
+  std::shared_ptr<const RevisionGraph> graph;
+};
+GraphCache graph_cache;
+
+} // namespace
+
+std::shared_ptr<const RevisionGraph> load_graph() {
+  check_can_read_revisions();
+  CatalogVersion version = catalog_version();
+  if (!version.mine && graph_cache.graph && graph_cache.version == version)
+    return graph_cache.graph;
+  auto graph = std::make_shared<const RevisionGraph>(load_graph_infos());
+  if (!version.mine)
+    graph_cache = GraphCache{version, graph};
+  return graph;
+}
+
+void note_catalog_change() {
+  if (catalog_version().mine)
+    return;
+  execute("UPDATE migrate.catalog_state SET changes = changes + 1 WHERE id = 1", {});
 }
 
 std::optional<StoredRevision> load_revision(const std::string &id) {

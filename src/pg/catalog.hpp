@@ -5,6 +5,7 @@
 #include "core/revision_content.hpp"
 #include "core/revision_graph.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +23,15 @@ struct StoredRevision {
 void lock_catalog();
 
 std::vector<RevisionInfo> load_graph_infos();
-RevisionGraph load_graph();
+
+// The graph as the caller's snapshot sees it. Kept per backend between calls
+// and reused while migrate.catalog_state shows no committed change since;
+// never reused inside a transaction that changed the catalog itself. Only for
+// STABLE calls, whose queries all share one snapshot.
+std::shared_ptr<const RevisionGraph> load_graph();
+
+// Records that the catalog changed (at most one row version per transaction).
+void note_catalog_change();
 std::optional<StoredRevision> load_revision(const std::string &id);
 std::vector<std::string> version_rows();
 

@@ -21,14 +21,16 @@ Rows one_column(const std::vector<std::string> &values) {
 
 Datum heads(FunctionCallInfo fcinfo) {
   spi_connect(Volatility::stable);
-  RevisionGraph graph = load_graph();
+  auto shared = load_graph();
+  const RevisionGraph &graph = *shared;
   spi_finish();
   return return_rows(fcinfo, one_column(graph.ids(graph.heads())));
 }
 
 Datum branches(FunctionCallInfo fcinfo) {
   spi_connect(Volatility::stable);
-  RevisionGraph graph = load_graph();
+  auto shared = load_graph();
+  const RevisionGraph &graph = *shared;
   spi_finish();
   std::vector<RevisionGraph::Vertex> points;
   for (auto v : graph.newest_first())
@@ -47,7 +49,8 @@ Datum current(FunctionCallInfo fcinfo) {
 Datum history(FunctionCallInfo fcinfo) {
   auto range = arg_text(fcinfo, 0);
   spi_connect(Volatility::stable);
-  RevisionGraph graph = load_graph();
+  auto shared = load_graph();
+  const RevisionGraph &graph = *shared;
   auto versions = version_rows();
   spi_finish();
   VertexSet applied = applied_set(graph, versions);
@@ -66,7 +69,8 @@ Datum history(FunctionCallInfo fcinfo) {
 Datum show(FunctionCallInfo fcinfo) {
   std::string spec = required_text(fcinfo, 0, "revision");
   spi_connect(Volatility::stable);
-  RevisionGraph graph = load_graph();
+  auto shared = load_graph();
+  const RevisionGraph &graph = *shared;
   auto versions = version_rows();
   VertexSet applied = applied_set(graph, versions);
   std::vector<RevisionGraph::Vertex> chosen;
@@ -88,7 +92,8 @@ Datum show(FunctionCallInfo fcinfo) {
 
 Datum graph(FunctionCallInfo) {
   spi_connect(Volatility::stable);
-  RevisionGraph graph = load_graph();
+  auto shared = load_graph();
+  const RevisionGraph &graph = *shared;
   VertexSet applied = applied_set(graph, version_rows());
   spi_finish();
   return return_text(to_dot(graph, applied));

@@ -38,6 +38,23 @@ CREATE TABLE migrate.journal (
     txid        xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id()
 );
 
+-- Which committed change of migrate.revisions a snapshot sees: updated (at
+-- most once per transaction) by the trigger below, so that a backend can keep
+-- the graph it built and know when it is stale. Not dumped: CREATE EXTENSION
+-- makes the row, and restoring revisions fires the trigger.
+CREATE TABLE migrate.catalog_state (
+    id      integer PRIMARY KEY CHECK (id = 1),
+    changes bigint NOT NULL
+);
+INSERT INTO migrate.catalog_state VALUES (1, 0);
+GRANT SELECT ON migrate.catalog_state TO PUBLIC;
+
+CREATE FUNCTION migrate.note_catalog_change() RETURNS trigger
+AS 'MODULE_PATHNAME', 'migrate_note_catalog_change' LANGUAGE C;
+CREATE TRIGGER revisions_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON migrate.revisions
+    FOR EACH STATEMENT EXECUTE FUNCTION migrate.note_catalog_change();
+
 SELECT pg_catalog.pg_extension_config_dump('migrate.revisions', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.version', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.journal', '');
