@@ -101,15 +101,21 @@ std::vector<std::string> required_text_array(FunctionCallInfo fcinfo, int n, con
   return out;
 }
 
-Datum return_rows(FunctionCallInfo fcinfo, const Rows &rows) {
+Datum return_rows(FunctionCallInfo fcinfo, const RowSource &next) {
   auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
   bool scalar = pg_call([&] { return get_call_result_type(fcinfo, nullptr, nullptr) != TYPEFUNC_COMPOSITE; });
   pg_call([&] { InitMaterializedSRF(fcinfo, scalar ? MAT_SRF_USE_EXPECTED_DESC : 0); });
+  // Each row's Datums live until the tuplestore has copied them, no longer.
+  MemoryContext row_context =
+      pg_call([] { return AllocSetContextCreate(CurrentMemoryContext, "migrate result row", ALLOCSET_DEFAULT_SIZES); });
   TupleDesc desc = rsinfo->setDesc;
   const int natts = desc->natts;
   std::vector<Datum> values(natts);
   std::vector<char> nulls(natts);
-  for (const Row &row : rows) {
+  std::vector<const char *> items;
+  std::vector<int> lens;
+  Row row;
+  while (next(row)) {
     if (static_cast<int>(row.size()) != natts)
       throw Error(sqlstate::internal_error, "result row has the wrong number of columns");
     for (int c = 0; c < natts; ++c) {
@@ -127,8 +133,8 @@ Datum return_rows(FunctionCallInfo fcinfo, const Rows &rows) {
         continue;
       }
       const std::string *s = std::get_if<std::string>(&cell);
-      std::vector<const char *> items;
-      std::vector<int> lens;
+      items.clear();
+      lens.clear();
       if (const auto *list = std::get_if<std::vector<std::string>>(&cell))
         for (const auto &item : *list) {
           items.push_back(item.c_str());
@@ -139,13 +145,32 @@ Datum return_rows(FunctionCallInfo fcinfo, const Rows &rows) {
       const char *str = s ? s->c_str() : nullptr;
       int len = s ? static_cast<int>(s->size()) : 0;
       int count = static_cast<int>(items.size());
-      values[c] = pg_call([&] { return to_datum(type, str, len, items.data(), lens.data(), count); });
+      values[c] = pg_call([&] {
+        MemoryContext caller = MemoryContextSwitchTo(row_context);
+        Datum d = to_datum(type, str, len, items.data(), lens.data(), count);
+        MemoryContextSwitchTo(caller);
+        return d;
+      });
     }
     Datum *vals = values.data();
     bool *nls = reinterpret_cast<bool *>(nulls.data());
-    pg_call([&] { tuplestore_putvalues(rsinfo->setResult, desc, vals, nls); });
+    pg_call([&] {
+      tuplestore_putvalues(rsinfo->setResult, desc, vals, nls);
+      MemoryContextReset(row_context);
+    });
   }
+  pg_call([&] { MemoryContextDelete(row_context); });
   return static_cast<Datum>(0);
+}
+
+Datum return_rows(FunctionCallInfo fcinfo, const Rows &rows) {
+  std::size_t i = 0;
+  return return_rows(fcinfo, [&](Row &row) {
+    if (i == rows.size())
+      return false;
+    row = rows[i++];
+    return true;
+  });
 }
 
 Datum return_text(const std::string &value) {

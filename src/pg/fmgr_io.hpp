@@ -4,6 +4,7 @@
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +23,11 @@ bool required_bool(FunctionCallInfo fcinfo, int n, const char *name);
 std::vector<std::string> required_text_array(FunctionCallInfo fcinfo, int n, const char *name);
 
 // Hands rows to a set-returning function's caller (materialize mode); each
-// cell is converted to the declared column type.
+// cell is converted to the declared column type. A RowSource fills the next
+// row into the buffer it is given (reused from row to row) and returns false
+// when there are no more: large results are streamed, not copied first.
+using RowSource = std::function<bool(Row &row)>;
+Datum return_rows(FunctionCallInfo fcinfo, const RowSource &next);
 Datum return_rows(FunctionCallInfo fcinfo, const Rows &rows);
 Datum return_text(const std::string &value);
 

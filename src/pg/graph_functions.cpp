@@ -54,16 +54,28 @@ Datum history(FunctionCallInfo fcinfo) {
   auto versions = version_rows();
   spi_finish();
   VertexSet applied = applied_set(graph, versions);
-  Rows rows;
-  for (auto v : migrate::history(graph, range, versions)) {
+  auto listing = migrate::history(graph, range, versions);
+  std::size_t next = 0;
+  return return_rows(fcinfo, [&](Row &row) {
+    if (next == listing.size())
+      return false;
+    auto v = listing[next++];
     const auto &info = graph.info(v);
     const auto &labels = graph.labels(v);
     bool is_current = std::find(versions.begin(), versions.end(), info.id) != versions.end();
-    rows.push_back(Row{info.id, info.down_revisions, info.depends_on,
-                       std::vector<std::string>(labels.begin(), labels.end()), info.message, graph.is_head(v),
-                       graph.is_branch_point(v), graph.is_merge_point(v), is_current, bool(applied.test(v))});
-  }
-  return return_rows(fcinfo, rows);
+    row.resize(10);
+    row[0] = info.id;
+    row[1] = info.down_revisions;
+    row[2] = info.depends_on;
+    row[3] = std::vector<std::string>(labels.begin(), labels.end());
+    row[4] = info.message;
+    row[5] = graph.is_head(v);
+    row[6] = graph.is_branch_point(v);
+    row[7] = graph.is_merge_point(v);
+    row[8] = is_current;
+    row[9] = bool(applied.test(v));
+    return true;
+  });
 }
 
 Datum show(FunctionCallInfo fcinfo) {
