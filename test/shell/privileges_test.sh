@@ -4,7 +4,7 @@
 set -euo pipefail
 db=migrate_privileges
 dropdb --if-exists "$db"; createdb "$db"
-trap 'dropdb --if-exists "$db"; psql -X -q -d postgres -c "DROP ROLE IF EXISTS migrate_nobody" >/dev/null' EXIT
+trap 'dropdb --if-exists "$db"; psql -X -q -d postgres -c "DROP ROLE IF EXISTS migrate_nobody" -c "DROP ROLE IF EXISTS migrate_deployer" >/dev/null' EXIT
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
 CREATE EXTENSION migrate;
 SELECT migrate.revision('a1', '{}', 'SELECT 1');
@@ -24,3 +24,18 @@ psql -X -q -d "$db" -c "GRANT SELECT ON migrate.revisions, migrate.version TO mi
 expect "$(as_nobody "SELECT * FROM migrate.heads()")" "^a1$"
 expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permission denied for function revision"
 [ "$(psql -X -At -d "$db" -c 'SELECT count(*) FROM migrate.revisions')" = 1 ]
+
+# A deploy role with the grants README lists can register and read.
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
+DROP ROLE IF EXISTS migrate_deployer;
+CREATE ROLE migrate_deployer LOGIN PASSWORD 'deployer';
+GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean) TO migrate_deployer;
+GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO migrate_deployer;
+GRANT SELECT ON migrate.version TO migrate_deployer;
+GRANT UPDATE ON migrate.catalog_state TO migrate_deployer;
+SQL
+as_deployer() { PGPASSWORD=deployer psql -X -q -At -d "$db" -U migrate_deployer -c "$1" 2>&1 || true; }
+expect "$(as_deployer "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "^b2$"
+expect "$(as_deployer "SELECT * FROM migrate.heads()")" "^b2$"
+expect "$(as_deployer "SELECT migrate.revision('b2', '{a1}', 'SELECT 2')")" "^b2$"
+expect "$(as_deployer "SELECT upgrade_sql FROM migrate.revisions WHERE id = 'b2'")" "^SELECT 2$"
