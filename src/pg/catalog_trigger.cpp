@@ -13,9 +13,9 @@ namespace {
 Datum catalog_changed(FunctionCallInfo fcinfo) {
   if (!CALLED_AS_TRIGGER(fcinfo))
     throw Error(sqlstate::object_not_in_prerequisite_state, "migrate.note_catalog_change() is a trigger function");
-  spi_connect(Volatility::volatile_);
+  SpiConnection spi(Volatility::volatile_);
   note_catalog_change();
-  spi_finish();
+  spi.finish();
   return PointerGetDatum(nullptr);
 }
 

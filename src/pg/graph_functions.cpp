@@ -20,18 +20,18 @@ Rows one_column(const std::vector<std::string> &values) {
 }
 
 Datum heads(FunctionCallInfo fcinfo) {
-  spi_connect(Volatility::stable);
+  SpiConnection spi(Volatility::stable);
   auto shared = load_graph();
   const RevisionGraph &graph = *shared;
-  spi_finish();
+  spi.finish();
   return return_rows(fcinfo, one_column(graph.ids(graph.heads())));
 }
 
 Datum branches(FunctionCallInfo fcinfo) {
-  spi_connect(Volatility::stable);
+  SpiConnection spi(Volatility::stable);
   auto shared = load_graph();
   const RevisionGraph &graph = *shared;
-  spi_finish();
+  spi.finish();
   std::vector<RevisionGraph::Vertex> points;
   for (auto v : graph.newest_first())
     if (graph.is_branch_point(v))
@@ -40,19 +40,19 @@ Datum branches(FunctionCallInfo fcinfo) {
 }
 
 Datum current(FunctionCallInfo fcinfo) {
-  spi_connect(Volatility::stable);
+  SpiConnection spi(Volatility::stable);
   auto versions = version_rows();
-  spi_finish();
+  spi.finish();
   return return_rows(fcinfo, one_column(versions));
 }
 
 Datum history(FunctionCallInfo fcinfo) {
   auto range = arg_text(fcinfo, 0);
-  spi_connect(Volatility::stable);
+  SpiConnection spi(Volatility::stable);
   auto shared = load_graph();
   const RevisionGraph &graph = *shared;
   auto versions = version_rows();
-  spi_finish();
+  spi.finish();
   VertexSet applied = applied_set(graph, versions);
   auto listing = migrate::history(graph, range, versions);
   std::size_t next = 0;
@@ -80,7 +80,7 @@ Datum history(FunctionCallInfo fcinfo) {
 
 Datum show(FunctionCallInfo fcinfo) {
   std::string spec = required_text(fcinfo, 0, "revision");
-  spi_connect(Volatility::stable);
+  SpiConnection spi(Volatility::stable);
   auto shared = load_graph();
   const RevisionGraph &graph = *shared;
   auto versions = version_rows();
@@ -98,16 +98,16 @@ Datum show(FunctionCallInfo fcinfo) {
                        c.upgrade_sql, c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(), c.transactional,
                        stored->checksum, stored->created_at, graph.is_head(v), bool(applied.test(v))});
   }
-  spi_finish();
+  spi.finish();
   return return_rows(fcinfo, rows);
 }
 
 Datum graph(FunctionCallInfo) {
-  spi_connect(Volatility::stable);
+  SpiConnection spi(Volatility::stable);
   auto shared = load_graph();
   const RevisionGraph &graph = *shared;
   VertexSet applied = applied_set(graph, version_rows());
-  spi_finish();
+  spi.finish();
   return return_text(to_dot(graph, applied));
 }
 

@@ -70,7 +70,7 @@ void replace_revision(const RevisionContent &c, const StoredRevision &stored, co
 Datum register_revision(FunctionCallInfo fcinfo) {
   RevisionContent c = content_from_args(fcinfo);
   check_content(c);
-  spi_connect(Volatility::volatile_);
+  SpiConnection spi(Volatility::volatile_);
   lock_catalog();
   check_sql(c);
   std::string checksum = sha256_hex(canonical_form(c));
@@ -81,7 +81,7 @@ Datum register_revision(FunctionCallInfo fcinfo) {
   } else if (stored->checksum != checksum) {
     replace_revision(c, *stored, checksum);
   }
-  spi_finish();
+  spi.finish();
   return return_text(c.graph.id);
 }
 

@@ -92,7 +92,7 @@ Cell to_cell(const RawCell &raw, Oid type) {
   }
 }
 
-// The connection's mode, set by spi_connect for the current call.
+// The mode of the innermost SpiConnection: see SpiConnection.
 bool read_only_connection = true;
 
 Rows run(const char *sql, const std::vector<Cell> &args, std::uint64_t *processed, int cursor_options = 0) {
@@ -213,14 +213,19 @@ bool boolean(const Cell &c) {
   throw Error(sqlstate::internal_error, "expected a boolean value from the catalog");
 }
 
-void spi_connect(Volatility volatility) {
-  read_only_connection = volatility == Volatility::stable;
+SpiConnection::SpiConnection(Volatility volatility) : caller_read_only_(read_only_connection) {
   int rc = pg_call([] { return SPI_connect(); });
   if (rc != SPI_OK_CONNECT)
     throw Error(sqlstate::internal_error, "SPI_connect failed");
+  // Only once constructed: a throw above runs no destructor to restore it.
+  read_only_connection = volatility == Volatility::stable;
 }
 
-void spi_finish() {
+SpiConnection::~SpiConnection() {
+  read_only_connection = caller_read_only_;
+}
+
+void SpiConnection::finish() {
   pg_call([] { SPI_finish(); });
 }
 

@@ -29,8 +29,23 @@ bool boolean(const Cell &c);
 // including by earlier calls in the same statement (as PL/pgSQL does).
 enum class Volatility { stable, volatile_ };
 
-void spi_connect(Volatility volatility);
-void spi_finish();
+// One SPI connection for one call of an SQL function. It sets the query mode
+// for the function's volatility and gives the caller's mode back when it goes
+// out of scope, also when an exception unwinds it (nested calls: a STABLE
+// function called from SQL that a VOLATILE one runs). The destructor only
+// restores that flag: it never calls PostgreSQL. finish() closes SPI; on an
+// error the transaction's abort does.
+class SpiConnection {
+public:
+  explicit SpiConnection(Volatility volatility);
+  ~SpiConnection();
+  SpiConnection(const SpiConnection &) = delete;
+  SpiConnection &operator=(const SpiConnection &) = delete;
+  void finish();
+
+private:
+  bool caller_read_only_;
+};
 
 // Runs a schema-qualified query with $1..$n bound to `args`. Plans are
 // prepared once per backend and kept.
