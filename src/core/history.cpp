@@ -6,6 +6,10 @@ namespace migrate {
 
 std::vector<RevisionGraph::Vertex> history(const RevisionGraph &graph, const std::optional<std::string> &range,
                                            const std::vector<std::string> &current) {
+  // No range is base:heads, which in a DAG is every revision (each one is an
+  // ancestor of some revision that nothing builds on).
+  if (!range)
+    return graph.newest_first();
   std::string lower_text = "base", upper_text = "heads";
   if (range) {
     // Alembic strips the range before splitting it.

@@ -332,12 +332,14 @@ VertexSet RevisionGraph::descendants(const std::vector<Vertex> &from, bool inclu
   return out;
 }
 
-std::vector<RevisionGraph::Vertex> RevisionGraph::newest_first() const {
-  std::vector<Vertex> out;
-  out.reserve(size());
-  // Boost emits vertices in reverse topological order: children first.
-  boost::topological_sort(graph_, std::back_inserter(out));
-  return out;
+const std::vector<RevisionGraph::Vertex> &RevisionGraph::newest_first() const {
+  if (newest_first_.size() != size()) {
+    newest_first_.clear();
+    newest_first_.reserve(size());
+    // Boost emits vertices in reverse topological order: children first.
+    boost::topological_sort(graph_, std::back_inserter(newest_first_));
+  }
+  return newest_first_;
 }
 
 } // namespace migrate

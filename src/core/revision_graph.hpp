@@ -75,8 +75,9 @@ public:
   VertexSet ancestors(const std::vector<Vertex> &from, bool include_dependencies) const;
   VertexSet descendants(const std::vector<Vertex> &from, bool include_dependencies) const;
 
-  // Every revision, each before its parents and dependencies.
-  std::vector<Vertex> newest_first() const;
+  // Every revision, each before its parents and dependencies. Computed once:
+  // the graph never changes after construction.
+  const std::vector<Vertex> &newest_first() const;
 
 private:
   struct Edge {
@@ -103,6 +104,7 @@ private:
   // Ids and labels sorted for prefix search: built on the first prefix lookup,
   // since most calls never make one.
   mutable std::vector<std::pair<std::string, Vertex>> sorted_keys_;
+  mutable std::vector<Vertex> newest_first_;
   std::vector<std::vector<Vertex>> resolved_deps_;
   std::vector<std::vector<Vertex>> normalized_deps_;
   std::vector<std::set<std::string>> labels_;

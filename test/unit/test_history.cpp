@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
 
 namespace migrate {
 namespace {
@@ -175,6 +177,42 @@ TEST(History, UnknownRevisionInRange) {
 TEST(History, EmptyGraph) {
   RevisionGraph g({});
   EXPECT_TRUE(history(g, std::nullopt, {}).empty());
+}
+
+} // namespace
+} // namespace migrate
+
+namespace migrate {
+namespace {
+
+// history() without a range takes a shortcut (every revision, newest first);
+// it must list exactly what the explicit range base:heads lists.
+TEST(History, NoRangeIsBaseToHeadsOnRandomGraphs) {
+  std::mt19937 random(20261121);
+  for (int graph_no = 0; graph_no < 200; ++graph_no) {
+    std::vector<RevisionInfo> infos;
+    int n = 1 + static_cast<int>(random() % 40);
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> down, deps;
+      if (i > 0 && random() % 6 != 0) { // otherwise a new base
+        down.push_back("r" + std::to_string(random() % i));
+        if (i > 2 && random() % 4 == 0) { // a merge
+          auto other = "r" + std::to_string(random() % i);
+          if (other != down.front())
+            down.push_back(other);
+        }
+      }
+      if (i > 1 && random() % 5 == 0) {
+        auto dep = "r" + std::to_string(random() % i);
+        if (std::find(down.begin(), down.end(), dep) == down.end())
+          deps.push_back(dep);
+      }
+      infos.push_back(test::rev("r" + std::to_string(i), down, {}, deps));
+    }
+    RevisionGraph g(infos);
+    EXPECT_EQ(history(g, std::nullopt, {}), history(g, std::string("base:heads"), {})) << "graph " << graph_no;
+    EXPECT_EQ(history(g, std::nullopt, {}).size(), g.size());
+  }
 }
 
 } // namespace
