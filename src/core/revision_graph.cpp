@@ -268,6 +268,14 @@ std::vector<RevisionGraph::Vertex> RevisionGraph::down_revisions(Vertex v) const
   return out;
 }
 
+std::vector<RevisionGraph::Vertex> RevisionGraph::normalized_down(Vertex v) const {
+  std::vector<Vertex> out = down_revisions(v);
+  for (Vertex d : normalized_deps_[v])
+    if (std::find(out.begin(), out.end(), d) == out.end())
+      out.push_back(d);
+  return out;
+}
+
 std::vector<RevisionGraph::Vertex> RevisionGraph::dependencies(Vertex v) const {
   return resolved_deps_[v];
 }

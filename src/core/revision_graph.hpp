@@ -54,6 +54,9 @@ public:
   // depends_on minus what an ancestor already depends on (Alembic's
   // normalized dependencies): the edges that order an upgrade.
   const std::vector<Vertex> &normalized_dependencies(Vertex v) const { return normalized_deps_[v]; }
+  // Alembic's _normalized_down_revisions: the parents, then the normalized
+  // dependencies that are not parents. What an upgrade step stands on.
+  std::vector<Vertex> normalized_down(Vertex v) const;
   std::vector<Vertex> children(Vertex v) const;     // through down_revisions only
   std::vector<Vertex> all_children(Vertex v) const; // dependents too
 

@@ -61,6 +61,9 @@ public:
   std::vector<RevisionGraph::Vertex> filter_for_lineage(const std::vector<RevisionGraph::Vertex> &targets,
                                                         const std::string &check_against,
                                                         bool include_dependencies = false) const;
+  // The revision a branch name stands for: the one declaring the label, or a
+  // revision named directly.
+  RevisionGraph::Vertex resolve_branch(const std::string &label) const;
 
 private:
   struct Resolved {
@@ -69,7 +72,6 @@ private:
   };
   Resolved resolve_number(const std::string &spec) const;
   std::optional<RevisionGraph::Vertex> for_ident(const std::string &id, const std::optional<std::string> &branch) const;
-  RevisionGraph::Vertex resolve_branch(const std::string &label) const;
   bool shares_lineage(RevisionGraph::Vertex target, const std::vector<RevisionGraph::Vertex> &against,
                       bool include_dependencies) const;
   VertexSet ancestors_checked(const std::vector<RevisionGraph::Vertex> &targets) const;

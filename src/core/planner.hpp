@@ -1,0 +1,78 @@
+// Plans for upgrade, downgrade and stamp, and how the version rows change at
+// each step: Alembic 1.8's ScriptDirectory._upgrade_revs, _downgrade_revs,
+// _stamp_revs, RevisionMap._topological_sort and runtime HeadMaintainer,
+// reimplemented over RevisionGraph.
+#pragma once
+
+#include "core/revision_graph.hpp"
+#include "core/targets.hpp"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace migrate {
+
+// Running one revision's upgrade or downgrade SQL.
+struct RevisionStep {
+  RevisionGraph::Vertex revision;
+  bool upgrade;
+};
+
+// Moving the version rows without running SQL (Alembic's StampStep).
+struct StampStep {
+  std::vector<std::string> from, to;
+  bool upgrade;
+  bool branch_move;
+};
+
+// How one step changed the version rows.
+struct VersionChange {
+  std::vector<std::string> deleted, inserted;
+  std::vector<std::pair<std::string, std::string>> updated; // from, to
+};
+
+// The version rows of a database (Alembic's HeadMaintainer): one row per
+// applied head. apply() refuses a step the rows cannot take, as Alembic does.
+class VersionRows {
+public:
+  VersionRows(const RevisionGraph &graph, const std::vector<std::string> &rows);
+
+  VersionChange apply(const RevisionStep &step);
+  VersionChange apply(const StampStep &step);
+  // Sorted.
+  std::vector<std::string> rows() const { return {heads_.begin(), heads_.end()}; }
+
+private:
+  void insert(const std::string &id, VersionChange &change);
+  void remove(const std::string &id, VersionChange &change);
+  void update(const std::string &from, const std::string &to, VersionChange &change);
+  // Alembic's RevisionStep._unmerge_to_revisions.
+  std::vector<std::string> unmerge_targets(RevisionGraph::Vertex revision) const;
+  std::vector<std::string> down_ids(RevisionGraph::Vertex revision) const;
+
+  const RevisionGraph &g_;
+  std::set<std::string> heads_;
+};
+
+class Planner {
+public:
+  explicit Planner(const RevisionGraph &graph) : g_(graph), resolver_(graph) {}
+
+  // Steps in execution order. Refusals carry Alembic's messages.
+  std::vector<RevisionStep> upgrade(const std::vector<std::string> &current, const std::string &target) const;
+  std::vector<RevisionStep> downgrade(const std::vector<std::string> &current, const std::string &target) const;
+  std::vector<StampStep> stamp(const std::vector<std::string> &current, const std::vector<std::string> &targets) const;
+
+private:
+  // RevisionMap._topological_sort: `revisions` from the given heads downwards.
+  std::vector<RevisionGraph::Vertex> topological_sort(const VertexSet &revisions,
+                                                      const std::vector<RevisionGraph::Vertex> &heads) const;
+  VertexSet downgrade_set(const std::vector<std::string> &current, const std::string &target,
+                          std::vector<RevisionGraph::Vertex> *heads) const;
+
+  const RevisionGraph &g_;
+  TargetResolver resolver_;
+};
+
+} // namespace migrate
