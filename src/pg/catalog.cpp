@@ -4,6 +4,7 @@
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
+#include <map>
 #include <string>
 
 namespace migrate::pg {
@@ -103,22 +104,77 @@ void note_catalog_change() {
   execute("UPDATE migrate.catalog_state SET changes = changes + 1 WHERE id = 1", {});
 }
 
-std::optional<StoredRevision> load_revision(const std::string &id) {
+std::map<std::string, StoredRevision> load_revisions(const std::vector<std::string> &ids) {
   Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
                     "downgrade_sql, transactional, checksum, created_at::text "
-                    "FROM migrate.revisions WHERE id = $1",
-                    {id});
-  if (rows.empty())
+                    "FROM migrate.revisions WHERE id = ANY ($1)",
+                    {ids});
+  std::map<std::string, StoredRevision> out;
+  for (const Row &r : rows) {
+    StoredRevision s;
+    s.content.graph = RevisionInfo{text(r[0]), text_array(r[1]), text_array(r[2]), text_array(r[3]), text(r[4])};
+    s.content.upgrade_sql = text(r[5]);
+    s.content.downgrade_sql = optional_text(r[6]);
+    s.content.transactional = boolean(r[7]);
+    s.checksum = text(r[8]);
+    s.created_at = text(r[9]);
+    out.emplace(s.content.graph.id, std::move(s));
+  }
+  return out;
+}
+
+std::optional<StoredRevision> load_revision(const std::string &id) {
+  auto found = load_revisions({id});
+  if (found.empty())
     return std::nullopt;
-  const Row &r = rows.front();
-  StoredRevision s;
-  s.content.graph = RevisionInfo{text(r[0]), text_array(r[1]), text_array(r[2]), text_array(r[3]), text(r[4])};
-  s.content.upgrade_sql = text(r[5]);
-  s.content.downgrade_sql = optional_text(r[6]);
-  s.content.transactional = boolean(r[7]);
-  s.checksum = text(r[8]);
-  s.created_at = text(r[9]);
-  return s;
+  return std::move(found.begin()->second);
+}
+
+std::vector<std::string> version_rows_for_update() {
+  std::vector<std::string> out;
+  for (const Row &r : query("SELECT version_num FROM migrate.version ORDER BY version_num FOR UPDATE"))
+    out.push_back(text(r[0]));
+  return out;
+}
+
+void write_version_rows(const std::vector<std::string> &rows) {
+  execute("DELETE FROM migrate.version", {});
+  execute("INSERT INTO migrate.version (version_num) SELECT pg_catalog.unnest($1::text[])", {rows});
+}
+
+std::string clock_now() {
+  return text(query("SELECT pg_catalog.clock_timestamp()::text").front()[0]);
+}
+
+void append_journal(const std::vector<JournalEntry> &entries, const std::string &call_started) {
+  if (entries.empty())
+    return;
+  std::vector<std::string> revision, direction, from, to, offset, micros;
+  auto joined = [](const std::vector<std::string> &ids) {
+    std::string out;
+    for (const auto &id : ids)
+      out += (out.empty() ? "" : ",") + id;
+    return out;
+  };
+  for (const auto &e : entries) {
+    revision.push_back(e.revision);
+    direction.push_back(e.direction);
+    from.push_back(joined(e.from_heads));
+    to.push_back(joined(e.to_heads));
+    offset.push_back(std::to_string(e.started_offset_us));
+    micros.push_back(std::to_string(e.duration_us));
+  }
+  // Ids never hold a comma (identifiers are [A-Za-z0-9_]), so a joined list splits back exactly.
+  execute(
+      "INSERT INTO migrate.journal (revision, direction, from_heads, to_heads, started_at, duration) "
+      "SELECT r, d, COALESCE(pg_catalog.string_to_array(NULLIF(f, ''), ','), '{}'), "
+      "COALESCE(pg_catalog.string_to_array(NULLIF(t, ''), ','), '{}'), "
+      "$7::timestamptz + pg_catalog.make_interval(secs => o::bigint / 1e6), "
+      "pg_catalog.make_interval(secs => us::bigint / 1e6) "
+      "FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]), "
+      "pg_catalog.unnest($4::text[]), pg_catalog.unnest($5::text[]), pg_catalog.unnest($6::text[])) "
+      "AS j(r, d, f, t, o, us)",
+      {revision, direction, from, to, offset, micros, call_started});
 }
 
 std::vector<std::string> version_rows() {

@@ -5,6 +5,8 @@
 #include "core/revision_content.hpp"
 #include "core/revision_graph.hpp"
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +35,21 @@ std::shared_ptr<const RevisionGraph> load_graph();
 // Records that the catalog changed (at most one row version per transaction).
 void note_catalog_change();
 std::optional<StoredRevision> load_revision(const std::string &id);
+std::map<std::string, StoredRevision> load_revisions(const std::vector<std::string> &ids);
 std::vector<std::string> version_rows();
+// The same, locked: a REPEATABLE READ caller whose snapshot missed another
+// session's committed move gets a serialization failure, not a second run.
+std::vector<std::string> version_rows_for_update();
+void write_version_rows(const std::vector<std::string> &rows);
+
+struct JournalEntry {
+  std::string revision, direction;
+  std::vector<std::string> from_heads, to_heads;
+  std::int64_t started_offset_us = 0; // since the call's start
+  std::int64_t duration_us = 0;
+};
+std::string clock_now();
+void append_journal(const std::vector<JournalEntry> &entries, const std::string &call_started);
 
 // Applied revisions: the version rows and everything they stand on.
 VertexSet applied_set(const RevisionGraph &graph, const std::vector<std::string> &versions);

@@ -5,6 +5,7 @@
 #include "pg/checksum.hpp"
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
+#include "pg/registration.hpp"
 #include "pg/sql_check.hpp"
 
 namespace migrate::pg {
@@ -72,6 +73,15 @@ Datum register_revision(FunctionCallInfo fcinfo) {
   check_content(c);
   SpiConnection spi(Volatility::volatile_);
   lock_catalog();
+  register_content(c);
+  spi.finish();
+  return return_text(c.graph.id);
+}
+
+} // namespace
+
+void register_content(const RevisionContent &c) {
+  check_content(c);
   check_sql(c);
   std::string checksum = sha256_hex(canonical_form(c));
   auto stored = load_revision(c.graph.id);
@@ -81,11 +91,7 @@ Datum register_revision(FunctionCallInfo fcinfo) {
   } else if (stored->checksum != checksum) {
     replace_revision(c, *stored, checksum);
   }
-  spi.finish();
-  return return_text(c.graph.id);
 }
-
-} // namespace
 
 } // namespace migrate::pg
 

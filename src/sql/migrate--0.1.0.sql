@@ -97,7 +97,35 @@ AS 'MODULE_PATHNAME', 'migrate_show' LANGUAGE C STABLE;
 CREATE FUNCTION migrate.graph() RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_graph' LANGUAGE C STABLE STRICT;
 
+-- Moving the database. Everything runs in the caller's transaction.
+CREATE FUNCTION migrate.upgrade(target text DEFAULT 'head')
+RETURNS TABLE (revision text, direction text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_upgrade' LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate.downgrade(target text)
+RETURNS TABLE (revision text, direction text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_downgrade' LANGUAGE C VOLATILE;
+
+-- Moves the version rows without running SQL; returns them.
+CREATE FUNCTION migrate.stamp(target text) RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_stamp' LANGUAGE C VOLATILE;
+
+-- The steps upgrade() or downgrade() would run, with their SQL and the
+-- version rows after each; runs nothing.
+CREATE FUNCTION migrate.plan(target text, direction text DEFAULT 'upgrade')
+RETURNS TABLE (step bigint, revision text, message text, sql text, version_rows text[])
+AS 'MODULE_PATHNAME', 'migrate_plan' LANGUAGE C STABLE;
+
+-- An empty revision joining two or more heads (Alembic's `merge`).
+CREATE FUNCTION migrate.merge(revisions text[], message text DEFAULT 'merge', id text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_merge' LANGUAGE C VOLATILE;
+
 -- Other roles may call the read functions once granted SELECT on the tables.
 GRANT USAGE ON SCHEMA migrate TO PUBLIC;
 -- Whatever changes the catalog or the database is for the roles an owner grants it to.
 REVOKE EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate.upgrade(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate.downgrade(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate.stamp(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate.merge(text[], text, text) FROM PUBLIC;

@@ -1,0 +1,134 @@
+#include "pg/engine.hpp"
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+#include <chrono>
+
+namespace migrate::pg {
+
+namespace {
+
+std::string comma_list(const std::vector<std::string> &ids) {
+  std::string out;
+  for (const auto &id : ids)
+    out += (out.empty() ? "" : ", ") + id;
+  return out;
+}
+
+// Adds "migrate: upgrade a1 -> b2" to the CONTEXT of any error the step raises.
+void step_error_context(void *arg) {
+  errcontext("%s", static_cast<const char *>(arg));
+}
+
+void run_step_sql(const std::string &sql, const std::string &context) {
+  const char *text = sql.c_str();
+  const char *where = context.c_str();
+  int rc = pg_call([&] {
+    ErrorContextCallback callback;
+    callback.callback = step_error_context;
+    callback.arg = const_cast<char *>(where);
+    callback.previous = error_context_stack;
+    error_context_stack = &callback;
+    int result = SPI_execute(text, false, 0);
+    error_context_stack = callback.previous; // PG_CATCH restores it on error
+    return result;
+  });
+  if (rc < 0)
+    throw Error(sqlstate::internal_error, context + ": SPI_execute failed: " + SPI_result_code_string(rc));
+}
+
+void notice(const std::string &message) {
+  const char *text = message.c_str();
+  pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text))); });
+}
+
+void check_for_interrupts() {
+  pg_call([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+std::int64_t micros_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+std::string describe_step(const RevisionGraph &graph, const RevisionStep &step) {
+  const auto &info = graph.info(step.revision);
+  std::vector<std::string> self{info.id};
+  const auto &from = step.upgrade ? info.down_revisions : self;
+  const auto &to = step.upgrade ? self : info.down_revisions;
+  std::string line = std::string(step.upgrade ? "upgrade " : "downgrade ") + comma_list(from) + " -> " + comma_list(to);
+  if (!info.message.empty())
+    line += ", " + info.message;
+  return line;
+}
+
+PlannedMotion plan_motion(const RevisionGraph &graph, Motion motion, const std::string &target, bool lock_rows) {
+  PlannedMotion plan{motion, lock_rows ? version_rows_for_update() : version_rows(), {}, {}};
+  applied_set(graph, plan.rows_before); // every row must name a registered revision
+  Planner planner(graph);
+  plan.steps = motion == Motion::upgrade ? planner.upgrade(plan.rows_before, target)
+                                         : planner.downgrade(plan.rows_before, target);
+  std::vector<std::string> ids;
+  for (const auto &step : plan.steps)
+    ids.push_back(graph.id(step.revision));
+  plan.revisions = load_revisions(ids);
+  return plan;
+}
+
+const std::string &step_sql(const RevisionGraph &graph, const PlannedMotion &plan, const RevisionStep &step) {
+  const auto &content = plan.revisions.at(graph.id(step.revision)).content;
+  if (step.upgrade)
+    return content.upgrade_sql;
+  if (!content.downgrade_sql)
+    throw Error(
+        sqlstate::object_not_in_prerequisite_state,
+        "revision " + content.graph.id + " is irreversible: it has no downgrade SQL", {},
+        "Nothing was run. Register the revision again with downgrade SQL while it is pending, or stamp past it.");
+  return *content.downgrade_sql;
+}
+
+void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan) {
+  for (const auto &step : plan.steps) {
+    const auto &content = plan.revisions.at(graph.id(step.revision)).content;
+    if (!content.transactional)
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "revision " + content.graph.id + " is marked transactional => false and cannot run inside " +
+                      (plan.motion == Motion::upgrade ? "upgrade()" : "downgrade()"),
+                  "Nothing was run. " + std::string(step.upgrade ? "upgrade()" : "downgrade()") +
+                      " runs every step in the caller's transaction.",
+                  "Non-transactional revisions need the non-atomic runner (CALL migrate.run(), not available yet).");
+    step_sql(graph, plan, step); // refuses an irreversible step now, not halfway
+  }
+}
+
+std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion &plan) {
+  VersionRows rows(graph, plan.rows_before);
+  const std::string call_started = clock_now();
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<StepReport> reports;
+  std::vector<JournalEntry> journal;
+  for (const auto &step : plan.steps) {
+    check_for_interrupts();
+    const auto &info = graph.info(step.revision);
+    const std::string line = describe_step(graph, step);
+    notice("Running " + line);
+    JournalEntry entry{info.id, step.upgrade ? "upgrade" : "downgrade", rows.rows(), {}, micros_since(start), 0};
+    const auto step_start = std::chrono::steady_clock::now();
+    run_step_sql(step_sql(graph, plan, step), "migrate: " + line + " (revision " + info.id + ")");
+    entry.duration_us = micros_since(step_start);
+    rows.apply(step);
+    entry.to_heads = rows.rows();
+    reports.push_back({info.id, entry.direction, info.message, entry.duration_us});
+    journal.push_back(std::move(entry));
+  }
+  if (!plan.steps.empty()) {
+    write_version_rows(rows.rows());
+    append_journal(journal, call_started);
+  }
+  return reports;
+}
+
+} // namespace migrate::pg

@@ -1,0 +1,149 @@
+// migrate.upgrade(), downgrade(), stamp(), plan() and merge(): moving the
+// database, or saying how it would move.
+#include "core/error.hpp"
+#include "core/planner.hpp"
+#include "pg/catalog.hpp"
+#include "pg/engine.hpp"
+#include "pg/entry.hpp"
+#include "pg/fmgr_io.hpp"
+#include "pg/registration.hpp"
+#include "pg/spi.hpp"
+
+#include <algorithm>
+
+namespace migrate::pg {
+
+namespace {
+
+Rows report_rows(const std::vector<StepReport> &reports) {
+  Rows rows;
+  for (const auto &r : reports)
+    rows.push_back(Row{r.revision, r.direction, r.message, std::to_string(r.duration_us) + " microseconds"});
+  return rows;
+}
+
+Datum move(FunctionCallInfo fcinfo, Motion motion) {
+  std::string target = required_text(fcinfo, 0, "target");
+  SpiConnection spi(Volatility::volatile_);
+  lock_catalog(); // before reading the state: a second session waits, then sees the first one's work
+  auto graph = load_graph();
+  PlannedMotion plan = plan_motion(*graph, motion, target, true);
+  check_runnable(*graph, plan);
+  auto reports = run_plan(*graph, plan);
+  spi.finish();
+  return return_rows(fcinfo, report_rows(reports));
+}
+
+Datum upgrade(FunctionCallInfo fcinfo) {
+  return move(fcinfo, Motion::upgrade);
+}
+Datum downgrade(FunctionCallInfo fcinfo) {
+  return move(fcinfo, Motion::downgrade);
+}
+
+Datum plan(FunctionCallInfo fcinfo) {
+  std::string target = required_text(fcinfo, 0, "target");
+  std::string direction = required_text(fcinfo, 1, "direction");
+  if (direction != "upgrade" && direction != "downgrade")
+    throw Error(sqlstate::invalid_parameter_value,
+                "direction must be 'upgrade' or 'downgrade', not '" + direction + "'");
+  SpiConnection spi(Volatility::stable);
+  auto graph = load_graph();
+  PlannedMotion planned =
+      plan_motion(*graph, direction == "upgrade" ? Motion::upgrade : Motion::downgrade, target, false);
+  check_runnable(*graph, planned); // plan() refuses what upgrade()/downgrade() would refuse
+  spi.finish();
+  VersionRows rows(*graph, planned.rows_before);
+  Rows out;
+  std::int64_t number = 0;
+  for (const auto &step : planned.steps) {
+    rows.apply(step);
+    const auto &info = graph->info(step.revision);
+    out.push_back(Row{++number, info.id, info.message, step_sql(*graph, planned, step), rows.rows()});
+  }
+  return return_rows(fcinfo, out);
+}
+
+Datum stamp(FunctionCallInfo fcinfo) {
+  std::string target = required_text(fcinfo, 0, "target");
+  SpiConnection spi(Volatility::volatile_);
+  lock_catalog();
+  auto graph = load_graph();
+  auto before = version_rows_for_update();
+  applied_set(*graph, before);
+  VersionRows rows(*graph, before);
+  std::vector<JournalEntry> journal;
+  const std::string started = clock_now();
+  for (const auto &step : Planner(*graph).stamp(before, {target})) {
+    auto from = rows.rows();
+    rows.apply(step);
+    const auto &named = step.to.empty() ? step.from : step.to;
+    std::string line = "stamp_revision ";
+    for (std::size_t i = 0; i < step.from.size(); ++i)
+      line += (i ? ", " : "") + step.from[i];
+    line += " ->";
+    for (std::size_t i = 0; i < step.to.size(); ++i)
+      line += (i ? ", " : " ") + step.to[i];
+    const char *text = line.c_str();
+    pg_call([&] { ereport(NOTICE, (errmsg_internal("Running %s", text))); });
+    journal.push_back({named.front(), "stamp", from, rows.rows(), 0, 0});
+  }
+  if (!journal.empty()) {
+    write_version_rows(rows.rows());
+    append_journal(journal, started);
+  }
+  spi.finish();
+  Rows out;
+  for (const auto &id : rows.rows())
+    out.push_back(Row{id});
+  return return_rows(fcinfo, out);
+}
+
+Datum merge(FunctionCallInfo fcinfo) {
+  auto specs = required_text_array(fcinfo, 0, "revisions");
+  std::string message = required_text(fcinfo, 1, "message");
+  auto id = arg_text(fcinfo, 2);
+  SpiConnection spi(Volatility::volatile_);
+  lock_catalog();
+  auto graph = load_graph();
+  TargetResolver resolver(*graph);
+  std::vector<std::string> parents;
+  for (const auto &spec : specs)
+    for (const Node &n : resolver.revisions(Spec{spec})) {
+      if (!n.is_revision())
+        throw Error(sqlstate::invalid_parameter_value, "merge target '" + spec + "' does not name a revision");
+      if (std::find(parents.begin(), parents.end(), graph->id(n.vertex)) != parents.end())
+        throw Error(sqlstate::invalid_parameter_value, "Duplicate head revisions specified");
+      if (!graph->is_head(n.vertex))
+        throw Error(sqlstate::invalid_parameter_value, "Revision " + graph->id(n.vertex) + " is not a head revision",
+                    {}, "A merge joins heads: see migrate.heads().");
+      parents.push_back(graph->id(n.vertex));
+    }
+  if (parents.size() < 2)
+    throw Error(sqlstate::invalid_parameter_value,
+                "a merge needs two or more heads, got " + std::to_string(parents.size()), {},
+                "Name the heads to join, or pass '{heads}' for all of them.");
+  RevisionContent c;
+  // Alembic's generated ids: the last 12 hex digits of a random UUID.
+  c.graph.id = id ? *id
+                  : text(query("SELECT pg_catalog.right(pg_catalog.replace(pg_catalog.gen_random_uuid()::text, "
+                               "'-', ''), 12)")
+                             .front()[0]);
+  c.graph.down_revisions = parents;
+  c.graph.message = message;
+  c.upgrade_sql = "";
+  c.downgrade_sql = std::string(); // reversible: nothing to undo
+  register_content(c);
+  spi.finish();
+  return return_text(c.graph.id);
+}
+
+} // namespace
+
+} // namespace migrate::pg
+
+MIGRATE_SQL_FUNCTION(migrate_upgrade, migrate::pg::upgrade)
+MIGRATE_SQL_FUNCTION(migrate_downgrade, migrate::pg::downgrade)
+MIGRATE_SQL_FUNCTION(migrate_plan, migrate::pg::plan)
+MIGRATE_SQL_FUNCTION(migrate_stamp, migrate::pg::stamp)
+MIGRATE_SQL_FUNCTION(migrate_merge, migrate::pg::merge)
