@@ -2,6 +2,7 @@
 // database, or saying how it would move.
 #include "core/error.hpp"
 #include "core/planner.hpp"
+#include "core/revision_content.hpp"
 #include "pg/catalog.hpp"
 #include "pg/engine.hpp"
 #include "pg/entry.hpp"
@@ -107,32 +108,44 @@ Datum merge(FunctionCallInfo fcinfo) {
   lock_catalog();
   auto graph = load_graph();
   TargetResolver resolver(*graph);
-  std::vector<std::string> parents;
+  std::vector<RevisionGraph::Vertex> parents;
   for (const auto &spec : specs)
     for (const Node &n : resolver.revisions(Spec{spec})) {
       if (!n.is_revision())
         throw Error(sqlstate::invalid_parameter_value, "merge target '" + spec + "' does not name a revision");
-      if (std::find(parents.begin(), parents.end(), graph->id(n.vertex)) != parents.end())
+      if (std::find(parents.begin(), parents.end(), n.vertex) != parents.end())
         throw Error(sqlstate::invalid_parameter_value, "Duplicate head revisions specified");
-      if (!graph->is_head(n.vertex))
-        throw Error(sqlstate::invalid_parameter_value, "Revision " + graph->id(n.vertex) + " is not a head revision",
-                    {}, "A merge joins heads: see migrate.heads().");
-      parents.push_back(graph->id(n.vertex));
+      parents.push_back(n.vertex);
     }
+  RevisionContent c;
+  c.graph.down_revisions = graph->ids(parents);
+  c.graph.message = message;
+  c.upgrade_sql = "";
+  c.downgrade_sql = std::string(); // reversible: nothing to undo
+  if (id) {
+    // A caller's id names a new revision; the same merge sent again is a no-op.
+    c.graph.id = *id;
+    if (auto existing = load_revision(*id)) {
+      if (canonical_form(existing->content) != canonical_form(c))
+        throw Error(sqlstate::duplicate_object, "revision " + *id + " already exists", {},
+                    "Choose another id for the merge, or leave it NULL to have one generated.");
+      spi.finish();
+      return return_text(*id);
+    }
+  } else {
+    // Alembic's generated ids: the last 12 hex digits of a random UUID.
+    c.graph.id =
+        text(query("SELECT pg_catalog.right(pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', ''), 12)")
+                 .front()[0]);
+  }
+  for (auto v : parents)
+    if (!graph->is_head(v))
+      throw Error(sqlstate::invalid_parameter_value, "Revision " + graph->id(v) + " is not a head revision", {},
+                  "A merge joins heads: see migrate.heads().");
   if (parents.size() < 2)
     throw Error(sqlstate::invalid_parameter_value,
                 "a merge needs two or more heads, got " + std::to_string(parents.size()), {},
                 "Name the heads to join, or pass '{heads}' for all of them.");
-  RevisionContent c;
-  // Alembic's generated ids: the last 12 hex digits of a random UUID.
-  c.graph.id = id ? *id
-                  : text(query("SELECT pg_catalog.right(pg_catalog.replace(pg_catalog.gen_random_uuid()::text, "
-                               "'-', ''), 12)")
-                             .front()[0]);
-  c.graph.down_revisions = parents;
-  c.graph.message = message;
-  c.upgrade_sql = "";
-  c.downgrade_sql = std::string(); // reversible: nothing to undo
   register_content(c);
   spi.finish();
   return return_text(c.graph.id);

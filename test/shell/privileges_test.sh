@@ -20,6 +20,10 @@ expect "$(as_nobody "INSERT INTO migrate.revisions (id, upgrade_sql, checksum) V
 expect "$(as_nobody "INSERT INTO migrate.version VALUES ('a1')")" "permission denied for table version"
 expect "$(as_nobody "DELETE FROM migrate.journal")" "permission denied for table journal"
 expect "$(as_nobody "SELECT * FROM migrate.heads()")" "permission denied for table revisions"
+expect "$(as_nobody "SELECT * FROM migrate.upgrade('a1')")" "permission denied for function upgrade"
+expect "$(as_nobody "SELECT * FROM migrate.downgrade('base')")" "permission denied for function downgrade"
+expect "$(as_nobody "SELECT * FROM migrate.stamp('a1')")" "permission denied for function stamp"
+expect "$(as_nobody "SELECT migrate.merge('{a1,a2}')")" "permission denied for function merge"
 psql -X -q -d "$db" -c "GRANT SELECT ON migrate.revisions, migrate.version TO migrate_nobody" >/dev/null
 expect "$(as_nobody "SELECT * FROM migrate.heads()")" "^a1$"
 expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permission denied for function revision"
