@@ -319,6 +319,10 @@ std::vector<StampStep> Planner::stamp(const std::vector<std::string> &current,
         return std::any_of(covered.begin(), covered.end(), [&](Vertex v) { return set.test(v); });
       };
       std::vector<std::string> from = g_.ids(covered);
+      if (rows_in(above) && rows_in(below))
+        throw Error(sqlstate::object_not_in_prerequisite_state,
+                    "version rows " + join(from) + " lie both above and below " + g_.id(dest.vertex), {},
+                    "Stamp base first, then stamp the revisions the database is at.");
       if (rows_in(above))
         steps.push_back({from, {g_.id(dest.vertex)}, false, false});
       else if (rows_in(below))

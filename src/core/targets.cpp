@@ -242,6 +242,10 @@ std::optional<Vertex> TargetResolver::for_ident(const std::string &id, const std
 std::vector<Vertex> TargetResolver::filter_for_lineage(const std::vector<Vertex> &targets,
                                                        const std::string &check_against,
                                                        bool include_dependencies) const {
+  // Alembic resolves what to check against per target: with no targets,
+  // nothing is resolved and nothing can fail.
+  if (targets.empty())
+    return {};
   Resolved r = resolve_number(check_against);
   std::vector<Vertex> against;
   if (r.branch)

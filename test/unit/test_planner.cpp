@@ -191,3 +191,28 @@ TEST(VersionRows, ReportsWhatEachStepChanged) {
 
 } // namespace
 } // namespace migrate
+
+namespace migrate {
+namespace {
+
+// Alembic accepts `stamp -1` on an empty database: -1 walks down from every
+// head, and with no rows there is no lineage to check it against.
+TEST(Planner, StampRelativeOnAnEmptyDatabaseWalksDownFromTheHeads) {
+  RevisionGraph g({test::rev("a"), test::rev("b", {"a"}), test::rev("c", {"b"})});
+  VersionRows rows(g, {});
+  for (const auto &step : Planner(g).stamp({}, {"-1"}))
+    rows.apply(step);
+  EXPECT_EQ(rows.rows(), (test::Strings{"b"}));
+}
+
+// Rows on both sides of the stamp target cannot be moved to it (Alembic
+// refuses with an assertion in _stamp_revs).
+TEST(Planner, StampRefusesRowsAboveAndBelowTheTarget) {
+  RevisionGraph g({test::rev("a"), test::rev("b", {"a"}), test::rev("c", {"b"}), test::rev("d", {"b"})});
+  auto e = test::catch_error([&] { Planner(g).stamp({"a", "c", "d"}, {"b"}); });
+  ASSERT_TRUE(e);
+  EXPECT_STREQ(e->sqlstate(), "55000");
+}
+
+} // namespace
+} // namespace migrate
