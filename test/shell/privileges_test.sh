@@ -33,13 +33,29 @@ expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permi
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
 DROP ROLE IF EXISTS migrate_deployer;
 CREATE ROLE migrate_deployer LOGIN PASSWORD 'deployer';
-GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean) TO migrate_deployer;
+GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean),
+                          migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text),
+                          migrate.merge(text[], text, text) TO migrate_deployer;
 GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO migrate_deployer;
-GRANT SELECT ON migrate.version TO migrate_deployer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO migrate_deployer;
+GRANT INSERT ON migrate.journal TO migrate_deployer;
+GRANT USAGE ON SEQUENCE migrate.journal_id_seq TO migrate_deployer;
 GRANT UPDATE ON migrate.catalog_state TO migrate_deployer;
+-- What the deployer's migrations themselves create.
+GRANT CREATE ON SCHEMA public TO migrate_deployer;
 SQL
-as_deployer() { PGPASSWORD=deployer psql -X -q -At -d "$db" -U migrate_deployer -c "$1" 2>&1 || true; }
+as_deployer() { PGOPTIONS='-c client_min_messages=warning' PGPASSWORD=deployer psql -X -q -At -d "$db" -U migrate_deployer -c "$1" 2>&1 || true; }
 expect "$(as_deployer "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "^b2$"
 expect "$(as_deployer "SELECT * FROM migrate.heads()")" "^b2$"
 expect "$(as_deployer "SELECT migrate.revision('b2', '{a1}', 'SELECT 2')")" "^b2$"
 expect "$(as_deployer "SELECT upgrade_sql FROM migrate.revisions WHERE id = 'b2'")" "^SELECT 2$"
+# ... and move the database with the README's grants, running as itself.
+expect "$(as_deployer "SELECT migrate.revision('c3', '{b2}', 'CREATE TABLE deployed (id int)', 'DROP TABLE deployed')")" "^c3$"
+expect "$(as_deployer "SELECT revision FROM migrate.upgrade('head')")" "c3"
+expect "$(as_deployer "SELECT c FROM migrate.current() c")" "^c3$"
+expect "$(psql -X -At -d "$db" -c "SELECT tableowner FROM pg_tables WHERE tablename = 'deployed'")" "^migrate_deployer$"
+expect "$(as_deployer "SELECT revision FROM migrate.downgrade('b2')")" "c3"
+expect "$(as_deployer "SELECT c FROM migrate.stamp('base') c")" "^$"
+expect "$(as_deployer "SELECT migrate.merge('{c3}', 'single')")" "a merge needs two or more heads"
+# migrate_nobody still cannot move it.
+expect "$(as_nobody "SELECT * FROM migrate.upgrade('head')")" "permission denied for function upgrade"
