@@ -57,6 +57,12 @@ SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('e5-2')$$);
 SELECT revision, direction FROM migrate.downgrade('aux@-1');
 SELECT * FROM migrate.current();
 SELECT revision, direction FROM migrate.upgrade('aux@+1');
+-- label@base and label@rev.
+SELECT revision, direction FROM migrate.downgrade('aux@base');
+SELECT * FROM migrate.current();
+SELECT revision, direction FROM migrate.upgrade('aux@x1');
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade('aux@c3')$$);
+SELECT revision, direction FROM migrate.upgrade('aux@head');
 -- A unique prefix works like the full id (keys longer than three characters).
 SELECT migrate.revision('x2000abc', '{x2}', 'SELECT 1', 'SELECT 1', 'long id') \gset
 SELECT revision, direction FROM migrate.upgrade('x200');
@@ -101,6 +107,13 @@ SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade('j10')$$);
 SELECT to_regclass('t7') IS NULL AS t7_rolled_back, to_regclass('t8') IS NULL AS t8_rolled_back,
        (SELECT array_agg(c) FROM migrate.current() c) AS current,
        (SELECT count(*) FROM migrate.journal) = :journal_before AS nothing_journaled;
+
+-- SQL written to the catalog directly (bypassing migrate.revision()'s checks)
+-- is still read by PostgreSQL's parser before anything runs.
+INSERT INTO migrate.revisions (id, down_revisions, upgrade_sql, downgrade_sql, checksum)
+VALUES ('k11', '{j10}', 'CREATE TABLE t11 (id int); COMMIT;', 'DROP TABLE t11', 'direct');
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('k11')$$);
+DELETE FROM migrate.revisions WHERE id = 'k11';
 
 -- Dry run: BEGIN; upgrade; ROLLBACK.
 SELECT migrate.revision('i9', '{h8}', 'CREATE TABLE t9 (id int)', 'DROP TABLE t9', 'fixed') \gset

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
+#include "pg/sql_check.hpp"
 #include "pg/spi.hpp"
 
 #include <chrono>
@@ -100,7 +101,10 @@ void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan) {
                   "Nothing was run. " + std::string(step.upgrade ? "upgrade()" : "downgrade()") +
                       " runs every step in the caller's transaction.",
                   "Non-transactional revisions need the non-atomic runner (CALL migrate.run(), not available yet).");
-    step_sql(graph, plan, step); // refuses an irreversible step now, not halfway
+    // Refuses an irreversible step now, not halfway; and PostgreSQL's parser
+    // reads every step's SQL before the first one runs (a row written to the
+    // catalog directly never went through migrate.revision()'s checks).
+    inspect_sql(content.graph.id, step.upgrade ? "upgrade" : "downgrade", step_sql(graph, plan, step), true);
   }
 }
 
