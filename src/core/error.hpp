@@ -18,6 +18,7 @@ inline constexpr const char *cardinality_violation = "21000";
 inline constexpr const char *object_not_in_prerequisite_state = "55000";
 inline constexpr const char *invalid_transaction_termination = "2D000";
 inline constexpr const char *active_sql_transaction = "25001";
+inline constexpr const char *serialization_failure = "40001";
 inline constexpr const char *data_corrupted = "XX001";
 inline constexpr const char *internal_error = "XX000";
 } // namespace sqlstate

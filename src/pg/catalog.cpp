@@ -11,6 +11,13 @@ namespace migrate::pg {
 
 namespace {
 
+std::string join_ids(const std::vector<std::string> &ids) {
+  std::string out;
+  for (const auto &id : ids)
+    out += (out.empty() ? "" : ",") + id;
+  return out;
+}
+
 // 'migrate!' in ASCII: the one advisory lock key the engine takes.
 constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
 
@@ -134,6 +141,19 @@ std::vector<std::string> version_rows_for_update() {
   std::vector<std::string> out;
   for (const Row &r : query("SELECT version_num FROM migrate.version ORDER BY version_num FOR UPDATE"))
     out.push_back(text(r[0]));
+  // Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may predate
+  // another session's committed move. FOR UPDATE catches a changed row, not rows
+  // added to an empty table: compare with what is committed now.
+  if (pg_call([] { return IsolationUsesXactSnapshot(); })) {
+    std::vector<std::string> now;
+    for (const Row &r : query_latest("SELECT version_num FROM migrate.version ORDER BY version_num"))
+      now.push_back(text(r[0]));
+    if (now != out)
+      throw Error(sqlstate::serialization_failure,
+                  "could not serialize access: another session moved the database after this transaction began",
+                  "This transaction sees version rows {" + join_ids(out) + "}; committed now: {" + join_ids(now) + "}.",
+                  "Retry the transaction.");
+  }
   return out;
 }
 

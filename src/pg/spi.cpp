@@ -95,7 +95,8 @@ Cell to_cell(const RawCell &raw, Oid type) {
 // The mode of the innermost SpiConnection: see SpiConnection.
 bool read_only_connection = true;
 
-Rows run(const char *sql, const std::vector<Cell> &args, std::uint64_t *processed, int cursor_options = 0) {
+Rows run(const char *sql, const std::vector<Cell> &args, std::uint64_t *processed, int cursor_options = 0,
+         bool latest_snapshot = false) {
   const bool read_only = read_only_connection;
   const int nargs = static_cast<int>(args.size());
   std::vector<Oid> types(args.size());
@@ -129,7 +130,11 @@ Rows run(const char *sql, const std::vector<Cell> &args, std::uint64_t *processe
   SPIPlanPtr plan = plan_for(sql, types, cursor_options);
   Datum *vals = values.data();
   const char *nls = nulls.data();
-  int rc = pg_call([&] { return SPI_execute_plan(plan, vals, nls, read_only, 0); });
+  int rc = pg_call([&] {
+    if (latest_snapshot)
+      return SPI_execute_snapshot(plan, vals, nls, GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
+    return SPI_execute_plan(plan, vals, nls, read_only, 0);
+  });
   if (rc < 0)
     throw Error(sqlstate::internal_error, std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc));
   if (processed)
@@ -232,6 +237,8 @@ void SpiConnection::finish() {
 Rows query(const char *sql, const std::vector<Cell> &args) {
   return run(sql, args, nullptr);
 }
+
+Rows query_latest(const char *sql) { return run(sql, {}, nullptr, 0, true); }
 
 Rows query_replanned(const char *sql, const std::vector<Cell> &args) {
   return run(sql, args, nullptr, CURSOR_OPT_CUSTOM_PLAN);

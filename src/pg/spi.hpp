@@ -55,6 +55,9 @@ Rows query(const char *sql, const std::vector<Cell> &args = {});
 // load registering thousands of revisions), where a generic plan made on the
 // empty table would stay a sequential scan.
 Rows query_replanned(const char *sql, const std::vector<Cell> &args);
+// Read-only, under the newest snapshot instead of the transaction's: what is
+// committed now, for a REPEATABLE READ caller that must not act on a stale view.
+Rows query_latest(const char *sql);
 // For statements that change data: returns the number of rows processed.
 std::uint64_t execute(const char *sql, const std::vector<Cell> &args);
 
