@@ -1,6 +1,7 @@
 #include "core/planner.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 
@@ -9,13 +10,6 @@ namespace migrate {
 namespace {
 
 using Vertex = RevisionGraph::Vertex;
-
-std::string join(const std::vector<std::string> &items) {
-  std::string out;
-  for (const auto &item : items)
-    out += (out.empty() ? "" : ", ") + item;
-  return out.empty() ? "(none)" : out;
-}
 
 Error rows_refuse(const std::string &message) {
   return Error(sqlstate::object_not_in_prerequisite_state, message, {},
@@ -166,7 +160,8 @@ VersionChange VersionRows::apply(const StampStep &step) {
     update(step.from.back(), step.to.front(), change);
   } else {
     if (step.from.size() != 1 || step.to.size() != 1)
-      throw rows_refuse("stamp from " + join(step.from) + " to " + join(step.to) + " is not a single move");
+      throw rows_refuse("stamp from {" + join(step.from, ", ") + "} to {" + join(step.to, ", ") +
+                        "} is not a single move");
     update(step.from.front(), step.to.front(), change);
   }
   return change;
@@ -229,24 +224,35 @@ std::vector<Vertex> Planner::topological_sort(const VertexSet &revisions, const 
   return output;
 }
 
-std::vector<RevisionStep> Planner::upgrade(const std::vector<std::string> &current, const std::string &target) const {
+// Alembic's commands reword the resolver's refusals (_catch_revision_errors);
+// `order` returns the revisions in execution order.
+template <typename Order>
+std::vector<RevisionStep> command_steps(const char *command, bool upgrade, const std::string &target, Order order) {
   if (target.find(':') != std::string::npos)
     throw Error(sqlstate::invalid_parameter_value, "Range revision not allowed", {},
-                "upgrade() takes one target; history() lists a range.");
-  std::vector<Vertex> order;
+                std::string(command) + "() takes one target; history() lists a range.");
+  std::vector<Vertex> revisions;
   try {
-    UpgradeSet set = resolver_.upgrade_set(Spec{target}, Spec{current}, false, true, true);
-    order = topological_sort(set.needed, set.targets);
+    revisions = order();
   } catch (const RangeNotAncestor &) {
     throw Error(sqlstate::invalid_parameter_value,
-                "Destination " + target + " is not a valid upgrade target from current head(s)");
+                "Destination " + target + " is not a valid " + command + " target from current head(s)");
   } catch (const MultipleHeads &e) {
     throw MultipleHeads(e.heads, target);
   }
   std::vector<RevisionStep> steps;
-  for (auto it = order.rbegin(); it != order.rend(); ++it)
-    steps.push_back({*it, true});
+  for (Vertex v : revisions)
+    steps.push_back({v, upgrade});
   return steps;
+}
+
+std::vector<RevisionStep> Planner::upgrade(const std::vector<std::string> &current, const std::string &target) const {
+  return command_steps("upgrade", true, target, [&] {
+    UpgradeSet set = resolver_.upgrade_set(Spec{target}, Spec{current}, false, true, true);
+    auto order = topological_sort(set.needed, set.targets);
+    std::reverse(order.begin(), order.end()); // the sort walks down from the targets
+    return order;
+  });
 }
 
 VertexSet Planner::downgrade_set(const std::vector<std::string> &current, const std::string &target,
@@ -268,24 +274,11 @@ VertexSet Planner::downgrade_set(const std::vector<std::string> &current, const 
 }
 
 std::vector<RevisionStep> Planner::downgrade(const std::vector<std::string> &current, const std::string &target) const {
-  if (target.find(':') != std::string::npos)
-    throw Error(sqlstate::invalid_parameter_value, "Range revision not allowed", {},
-                "downgrade() takes one target; history() lists a range.");
-  std::vector<Vertex> order;
-  try {
+  return command_steps("downgrade", false, target, [&] {
     std::vector<Vertex> heads;
     VertexSet drop = downgrade_set(current, target, &heads);
-    order = topological_sort(drop, heads);
-  } catch (const RangeNotAncestor &) {
-    throw Error(sqlstate::invalid_parameter_value,
-                "Destination " + target + " is not a valid downgrade target from current head(s)");
-  } catch (const MultipleHeads &e) {
-    throw MultipleHeads(e.heads, target);
-  }
-  std::vector<RevisionStep> steps;
-  for (Vertex v : order)
-    steps.push_back({v, false});
-  return steps;
+    return topological_sort(drop, heads);
+  });
 }
 
 std::vector<StampStep> Planner::stamp(const std::vector<std::string> &current,
@@ -321,7 +314,7 @@ std::vector<StampStep> Planner::stamp(const std::vector<std::string> &current,
       std::vector<std::string> from = g_.ids(covered);
       if (rows_in(above) && rows_in(below))
         throw Error(sqlstate::object_not_in_prerequisite_state,
-                    "version rows " + join(from) + " lie both above and below " + g_.id(dest.vertex), {},
+                    "version rows " + join(from, ", ") + " lie both above and below " + g_.id(dest.vertex), {},
                     "Stamp base first, then stamp the revisions the database is at.");
       if (rows_in(above))
         steps.push_back({from, {g_.id(dest.vertex)}, false, false});

@@ -1,6 +1,7 @@
 #include "core/revision_graph.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/registration.hpp"
 
 #include <boost/graph/breadth_first_search.hpp>
@@ -15,16 +16,6 @@
 namespace migrate {
 
 namespace {
-
-std::string join(const std::vector<std::string> &items, const char *sep) {
-  std::string out;
-  for (const auto &item : items) {
-    if (!out.empty())
-      out += sep;
-    out += item;
-  }
-  return out;
-}
 
 template <typename G> struct VersionedOnly {
   const G *g = nullptr;

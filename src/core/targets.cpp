@@ -1,4 +1,5 @@
 #include "core/targets.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <regex>
@@ -48,16 +49,6 @@ std::optional<long> as_integer(const std::string &s) {
   } catch (const std::out_of_range &) {
     return std::nullopt;
   }
-}
-
-std::string join(const std::vector<std::string> &items, const char *sep) {
-  std::string out;
-  for (const auto &item : items) {
-    if (!out.empty())
-      out += sep;
-    out += item;
-  }
-  return out;
 }
 
 Error revision_error(const std::string &message) {

@@ -1,6 +1,7 @@
 #include "pg/catalog.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
@@ -10,13 +11,6 @@
 namespace migrate::pg {
 
 namespace {
-
-std::string join_ids(const std::vector<std::string> &ids) {
-  std::string out;
-  for (const auto &id : ids)
-    out += (out.empty() ? "" : ",") + id;
-  return out;
-}
 
 // 'migrate!' in ASCII: the one advisory lock key the engine takes.
 constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
@@ -151,7 +145,8 @@ std::vector<std::string> version_rows_for_update() {
     if (now != out)
       throw Error(sqlstate::serialization_failure,
                   "could not serialize access: another session moved the database after this transaction began",
-                  "This transaction sees version rows {" + join_ids(out) + "}; committed now: {" + join_ids(now) + "}.",
+                  "This transaction sees version rows {" + join(out, ",") + "}; committed now: {" + join(now, ",") +
+                      "}.",
                   "Retry the transaction.");
   }
   return out;
@@ -170,17 +165,11 @@ void append_journal(const std::vector<JournalEntry> &entries, const std::string 
   if (entries.empty())
     return;
   std::vector<std::string> revision, direction, from, to, offset, micros;
-  auto joined = [](const std::vector<std::string> &ids) {
-    std::string out;
-    for (const auto &id : ids)
-      out += (out.empty() ? "" : ",") + id;
-    return out;
-  };
   for (const auto &e : entries) {
     revision.push_back(e.revision);
     direction.push_back(e.direction);
-    from.push_back(joined(e.from_heads));
-    to.push_back(joined(e.to_heads));
+    from.push_back(join(e.from_heads, ","));
+    to.push_back(join(e.to_heads, ","));
     offset.push_back(std::to_string(e.started_offset_us));
     micros.push_back(std::to_string(e.duration_us));
   }

@@ -1,6 +1,7 @@
 #include "pg/engine.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "pg/guard.hpp"
 #include "pg/sql_check.hpp"
 #include "pg/spi.hpp"
@@ -10,13 +11,6 @@
 namespace migrate::pg {
 
 namespace {
-
-std::string comma_list(const std::vector<std::string> &ids) {
-  std::string out;
-  for (const auto &id : ids)
-    out += (out.empty() ? "" : ", ") + id;
-  return out;
-}
 
 // Adds "migrate: upgrade a1 -> b2" to the CONTEXT of any error the step raises.
 void step_error_context(void *arg) {
@@ -60,7 +54,7 @@ std::string describe_step(const RevisionGraph &graph, const RevisionStep &step) 
   std::vector<std::string> self{info.id};
   const auto &from = step.upgrade ? info.down_revisions : self;
   const auto &to = step.upgrade ? self : info.down_revisions;
-  std::string line = std::string(step.upgrade ? "upgrade " : "downgrade ") + comma_list(from) + " -> " + comma_list(to);
+  std::string line = std::string(step.upgrade ? "upgrade " : "downgrade ") + join(from, ", ") + " -> " + join(to, ", ");
   if (!info.message.empty())
     line += ", " + info.message;
   return line;

@@ -238,7 +238,9 @@ Rows query(const char *sql, const std::vector<Cell> &args) {
   return run(sql, args, nullptr);
 }
 
-Rows query_latest(const char *sql) { return run(sql, {}, nullptr, 0, true); }
+Rows query_latest(const char *sql) {
+  return run(sql, {}, nullptr, 0, true);
+}
 
 Rows query_replanned(const char *sql, const std::vector<Cell> &args) {
   return run(sql, args, nullptr, CURSOR_OPT_CUSTOM_PLAN);
