@@ -18,7 +18,7 @@ CREATE TABLE migrate.revisions (
 -- fastupdate off: a bulk load searches labels after every insert, and a
 -- pending list would make each search scan everything inserted so far.
 CREATE INDEX revisions_branch_labels_idx ON migrate.revisions USING gin (branch_labels) WITH (fastupdate = off);
-CREATE INDEX revisions_order_idx ON migrate.revisions (created_at, id);
+CREATE INDEX revisions_order_idx ON migrate.revisions (created_at, id COLLATE "C");
 
 -- The database's applied heads (Alembic's alembic_version).
 CREATE TABLE migrate.version (
