@@ -12,7 +12,8 @@
 #   4. no-op, already at head, inside one open connection (pgbench, 1 client,
 #      one statement per transaction) with N and with NOOP_BIG (default 10000)
 #      revisions (the latter with SELECT 1 as their SQL: only the catalog's size matters);
-#   5. no-op from the shell: psql -c "SELECT ...upgrade('head')" vs alembic upgrade head.
+#   5. no-op from the shell: psql -c "SELECT ...upgrade('head')" vs alembic upgrade head,
+#      over TCP with a password and over the Unix socket with peer authentication.
 # pg_virtualenv creates its cluster with fsync=off; the script prints the
 # settings it ran with. Each timed item is repeated RUNS times (default 5) on fresh databases; the
 # median and the minimum are printed.
@@ -147,15 +148,32 @@ for db in bench_migrate bench_big; do
 done
 
 # --- no-op from the shell ------------------------------------------------------------
-declare -a s_psql s_alembic
-for i in $(seq 1 $((RUNS * 4))); do
-  s=$(now_ms); psql -X -q -d bench_migrate -c "SELECT count(*) FROM migrate.upgrade('head')" >/dev/null; e=$(now_ms)
-  s_psql+=("$(awk -v a="$s" -v b="$e" 'BEGIN { print b - a }')")
-done
-for i in $(seq 1 "$RUNS"); do
-  s=$(now_ms); ALEMBIC_DB=bench_alembic /usr/bin/python3 -m alembic -c "$work/alembic.ini" upgrade head >/dev/null 2>&1; e=$(now_ms)
-  s_alembic+=("$(awk -v a="$s" -v b="$e" 'BEGIN { print b - a }')")
-done
-echo "no-op from the shell, N=$N: psql -c upgrade: $(printf '%s\n' "${s_psql[@]}" | stats); alembic upgrade head: $(printf '%s\n' "${s_alembic[@]}" | stats)"
-sp=$(printf '%s\n' "${s_psql[@]}" | median); sa=$(printf '%s\n' "${s_alembic[@]}" | median)
-awk -v a="$sa" -v p="$sp" 'BEGIN { printf "alembic / psql no-op (goal >= 10):             %.1f\n", a / p }'
+# Both tools connect the way pg_virtualenv sets up its clients (TCP, SCRAM
+# password), and then, as root can do here, over the Unix socket as the
+# postgres OS user with peer authentication, the usual local setup: the
+# handshake is part of each tool's start-up, not of the engines.
+# psql is timed as the binary itself: Debian's /usr/bin/psql is pg_wrapper, a
+# Perl script that adds ~18 ms of its own before exec'ing it.
+socket_dir=$(psql -X -At -d postgres -c "SELECT split_part(current_setting('unix_socket_directories'), ',', 1)")
+psql_bin="$(pg_config --bindir)/psql"
+chmod -R a+rX "$work"
+shell_noop() { # shell_noop LABEL PREFIX...: time both tools' no-op with the given command prefix
+  local label=$1; shift
+  local -a s_psql=() s_alembic=()
+  for i in $(seq 1 $((RUNS * 4))); do
+    s=$(now_ms); "$@" "$psql_bin" -X -q -d bench_migrate -c "SELECT count(*) FROM migrate.upgrade('head')" >/dev/null; e=$(now_ms)
+    s_psql+=("$(awk -v a="$s" -v b="$e" 'BEGIN { print b - a }')")
+  done
+  for i in $(seq 1 "$RUNS"); do
+    s=$(now_ms); "$@" env ALEMBIC_DB=bench_alembic /usr/bin/python3 -m alembic -c "$work/alembic.ini" upgrade head >/dev/null 2>&1; e=$(now_ms)
+    s_alembic+=("$(awk -v a="$s" -v b="$e" 'BEGIN { print b - a }')")
+  done
+  local sp sa
+  sp=$(printf '%s\n' "${s_psql[@]}" | median); sa=$(printf '%s\n' "${s_alembic[@]}" | median)
+  echo "no-op from the shell ($label), N=$N: psql -c upgrade: $(printf '%s\n' "${s_psql[@]}" | stats); alembic upgrade head: $(printf '%s\n' "${s_alembic[@]}" | stats)"
+  awk -v a="$sa" -v p="$sp" -v l="$label" 'BEGIN { printf "alembic / psql no-op, %s (goal >= 10):  %.1f\n", l, a / p }'
+}
+shell_noop "TCP, SCRAM" env
+if [[ $(id -u) == 0 ]]; then
+  shell_noop "Unix socket, peer" runuser -u postgres -- env PGHOST="$socket_dir" PGUSER=postgres PGPASSWORD=
+fi
