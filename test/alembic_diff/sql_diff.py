@@ -47,26 +47,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-# Alembic's step order for some depends_on graphs follows the order of Python
-# sets of strings, i.e. PYTHONHASHSEED (see README.md, "Set order"). Pin it,
-# as core_diff.py does, so that a seed always replays the same run.
-_HASH_SEED_DEFAULT = "0"
-
-
-def _pin_hash_seed(argv: Sequence[str]) -> None:
-    wanted = _HASH_SEED_DEFAULT
-    for i, arg in enumerate(argv):
-        if arg == "--hash-seed" and i + 1 < len(argv):
-            wanted = argv[i + 1]
-        elif arg.startswith("--hash-seed="):
-            wanted = arg.split("=", 1)[1]
-    if os.environ.get("PYTHONHASHSEED") != wanted:
-        env = dict(os.environ, PYTHONHASHSEED=wanted)
-        os.execve(sys.executable, [sys.executable, *argv], env)
-
+# core_diff.py holds the graph and target generator, and pins PYTHONHASHSEED
+# (Alembic's step order for some depends_on graphs follows the order of Python
+# sets of strings; see README.md, "Set order") so that a seed replays exactly.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import core_diff as gen  # noqa: E402
 
 if __name__ == "__main__":
-    _pin_hash_seed(sys.argv)
+    gen._pin_hash_seed(sys.argv)
 
 sys.dont_write_bytecode = True  # revision files are rewritten per graph: no stale .pyc
 
@@ -87,9 +75,6 @@ except ImportError as exc:  # pragma: no cover - environment problem
     sys.stderr.write("sql_diff: cannot import alembic (%s); run it with /usr/bin/python3, "
                      "Debian's interpreter with python3-alembic\n" % exc)
     sys.exit(2)
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import core_diff as gen  # noqa: E402 - the graph and target generator
 
 Rev = gen.Rev
 Command = gen.Command
@@ -770,7 +755,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--createdb-options", default="", metavar="SQL",
                         help="appended to CREATE DATABASE for both databases, e.g. "
                              "\"TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'\"")
-    parser.add_argument("--hash-seed", default=_HASH_SEED_DEFAULT,
+    parser.add_argument("--hash-seed", default=gen._HASH_SEED_DEFAULT,
                         help="PYTHONHASHSEED for the run (default %(default)s)")
     args = parser.parse_args(argv)
     use_sorted_listdir(not args.native_listdir)
