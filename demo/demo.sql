@@ -41,5 +41,12 @@ SELECT revision, down_revisions, branch_labels, message, is_head, is_branch_poin
 FROM migrate.history();
 \echo '== alembic history -r 20260204:20260221_01 (prefixes work)'
 SELECT revision, message FROM migrate.history('20260204:20260221_01');
+\echo '== what upgrading to the merge would run'
+SELECT step, revision, sql FROM migrate.plan('20260221_01_merge');
+\echo '== upgrade to the merge, in this transaction'
+SELECT revision, direction, message FROM migrate.upgrade('20260221_01_merge');
+SELECT * FROM migrate.current();
+\echo '== history, with what is applied'
+SELECT revision, is_head, is_current, is_applied FROM migrate.history();
 \echo '== the graph (Graphviz DOT; scripts/demo renders it to docs/graph.png)'
 SELECT migrate.graph();
