@@ -789,13 +789,19 @@ def run_diff(args) -> int:
         other.close()
     print("--- summary (seed %d, %d graphs x %d commands, PYTHONHASHSEED=%s, alembic %s)" % (
         args.seed, args.graphs, args.commands, main_seed, alembic.__version__))
+    return print_summary("core_diff", graph_stats, tally)
+
+
+def print_summary(tool: str, graph_stats, tally) -> int:
+    """The end of a run, shared with sql_diff.py: the counts, then the closing
+    line `<tool>: N passed, M failed`; returns the exit status."""
     for key in sorted(graph_stats):
         print("  %s: %d" % (key, graph_stats[key]))
     for key in sorted(tally.counts):
         print("  %s: %d" % (key, tally.counts[key]))
     if tally.failed > tally.shown:
         print("  (%d mismatches not shown: raise --max-show or use --save-dir)" % (tally.failed - tally.shown))
-    print("core_diff: %d passed, %d failed" % (tally.passed, tally.failed))
+    print("%s: %d passed, %d failed" % (tool, tally.passed, tally.failed))
     return 1 if tally.failed else 0
 
 

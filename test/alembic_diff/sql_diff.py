@@ -630,14 +630,7 @@ def run_diff(args) -> int:
               args.seed, args.graphs, args.commands, os.environ.get("PYTHONHASHSEED"), alembic.__version__,
               sa.__version__, args.row_order, "native" if args.native_listdir else "sorted",
               time.monotonic() - started))
-    for key in sorted(graph_stats):
-        print("  %s: %d" % (key, graph_stats[key]))
-    for key in sorted(t.counts):
-        print("  %s: %d" % (key, t.counts[key]))
-    if t.failed > t.shown:
-        print("  (%d mismatches not shown: raise --max-show or use --save-dir)" % (t.failed - t.shown))
-    print("sql_diff: %d passed, %d failed" % (t.passed, t.failed))
-    return 1 if t.failed else 0
+    return gen.print_summary("sql_diff", graph_stats, t)
 
 
 def run_replay(args) -> int:
