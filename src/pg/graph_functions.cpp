@@ -90,13 +90,14 @@ Datum show(FunctionCallInfo fcinfo) {
   for (const Node &n : TargetResolver(graph).revisions(target))
     if (n.is_revision())
       chosen.push_back(n.vertex);
+  auto stored = load_revisions(graph.ids(chosen)); // one query for all of them
   Rows rows;
   for (auto v : chosen) {
-    auto stored = load_revision(graph.id(v));
-    const auto &c = stored->content;
+    const StoredRevision &r = stored.at(graph.id(v));
+    const auto &c = r.content;
     rows.push_back(Row{c.graph.id, c.graph.down_revisions, c.graph.depends_on, c.graph.branch_labels, c.graph.message,
                        c.upgrade_sql, c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(), c.transactional,
-                       stored->checksum, stored->created_at, graph.is_head(v), bool(applied.test(v))});
+                       r.checksum, r.created_at, graph.is_head(v), bool(applied.test(v))});
   }
   spi.finish();
   return return_rows(fcinfo, rows);
