@@ -106,6 +106,8 @@ void note_catalog_change() {
 }
 
 std::map<std::string, StoredRevision> load_revisions(const std::vector<std::string> &ids) {
+  if (ids.empty())
+    return {};
   Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
                     "downgrade_sql, transactional, checksum, created_at::text "
                     "FROM migrate.revisions WHERE id = ANY ($1)",

@@ -103,10 +103,12 @@ void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan) {
 }
 
 std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion &plan) {
+  std::vector<StepReport> reports;
+  if (plan.steps.empty())
+    return reports; // nothing to run, nothing to journal
   VersionRows rows(graph, plan.rows_before);
   const std::string call_started = clock_now();
   const auto start = std::chrono::steady_clock::now();
-  std::vector<StepReport> reports;
   std::vector<JournalEntry> journal;
   for (const auto &step : plan.steps) {
     check_for_interrupts();
@@ -122,10 +124,8 @@ std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion
     reports.push_back({info.id, entry.direction, info.message, entry.duration_us});
     journal.push_back(std::move(entry));
   }
-  if (!plan.steps.empty()) {
-    write_version_rows(rows.rows());
-    append_journal(journal, call_started);
-  }
+  write_version_rows(rows.rows());
+  append_journal(journal, call_started);
   return reports;
 }
 
