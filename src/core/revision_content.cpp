@@ -52,6 +52,9 @@ void check_content(const RevisionContent &c) {
   check_no_duplicates("down_revisions", r.down_revisions);
   check_no_duplicates("depends_on", r.depends_on);
   check_no_duplicates("branch_labels", r.branch_labels);
+  for (const auto &name : c.requires_backfills)
+    check_identifier("backfill name", name);
+  check_no_duplicates("requires_backfills", c.requires_backfills);
   if (is_blank(c.upgrade_sql) && r.down_revisions.size() < 2)
     throw Error(sqlstate::invalid_parameter_value, "upgrade SQL of revision " + r.id + " is empty", {},
                 "Only a merge revision (two or more down_revisions) may have no upgrade SQL.");
@@ -69,6 +72,11 @@ std::string canonical_form(const RevisionContent &c) {
   if (c.downgrade_sql)
     put(out, *c.downgrade_sql);
   out += c.transactional ? "T" : "F";
+  // Only when present, so revisions without gates keep the checksums they had.
+  if (!c.requires_backfills.empty()) {
+    out += 'B';
+    put(out, c.requires_backfills);
+  }
   return out;
 }
 

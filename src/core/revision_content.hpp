@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace migrate {
 
@@ -14,6 +15,9 @@ struct RevisionContent {
   std::string upgrade_sql;
   std::optional<std::string> downgrade_sql; // nullopt: irreversible
   bool transactional = true;
+  // Backfills that must be done before an upgrade may run this revision:
+  // the contract step of expand -> backfill -> contract.
+  std::vector<std::string> requires_backfills;
 };
 
 // Checks the id, every label, duplicates within each list, and that the

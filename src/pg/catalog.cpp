@@ -24,7 +24,8 @@ std::vector<Cell> content_args(const RevisionContent &c, const std::string &chec
           c.upgrade_sql,
           c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(),
           c.transactional,
-          checksum};
+          checksum,
+          c.requires_backfills};
 }
 
 } // namespace
@@ -109,7 +110,7 @@ std::map<std::string, StoredRevision> load_revisions(const std::vector<std::stri
   if (ids.empty())
     return {};
   Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
-                    "downgrade_sql, transactional, checksum, created_at::text "
+                    "downgrade_sql, transactional, checksum, created_at::text, requires_backfills "
                     "FROM migrate.revisions WHERE id = ANY ($1)",
                     {ids});
   std::map<std::string, StoredRevision> out;
@@ -121,6 +122,7 @@ std::map<std::string, StoredRevision> load_revisions(const std::vector<std::stri
     s.content.transactional = boolean(r[7]);
     s.checksum = text(r[8]);
     s.created_at = text(r[9]);
+    s.content.requires_backfills = text_array(r[10]);
     out.emplace(s.content.graph.id, std::move(s));
   }
   return out;
@@ -220,15 +222,15 @@ std::optional<std::string> label_owner(const std::string &label) {
 
 void insert_revision(const RevisionContent &c, const std::string &checksum) {
   execute("INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
-          "upgrade_sql, downgrade_sql, transactional, checksum) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
           content_args(c, checksum));
 }
 
 void update_revision(const RevisionContent &c, const std::string &checksum) {
   execute("UPDATE migrate.revisions SET down_revisions = $2, depends_on = $3, branch_labels = $4, "
-          "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9 "
-          "WHERE id = $1",
+          "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9, "
+          "requires_backfills = $10 WHERE id = $1",
           content_args(c, checksum));
 }
 

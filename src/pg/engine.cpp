@@ -2,6 +2,8 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "core/backfill.hpp"
+#include "pg/backfill_catalog.hpp"
 #include "pg/guard.hpp"
 #include "pg/sql_check.hpp"
 #include "pg/spi.hpp"
@@ -85,7 +87,44 @@ const std::string &step_sql(const RevisionGraph &graph, const PlannedMotion &pla
   return *content.downgrade_sql;
 }
 
+namespace {
+
+// Expand -> backfill -> contract: an upgrade into a revision that requires
+// backfills waits until they are done.
+void check_gates(const RevisionGraph &graph, const PlannedMotion &plan) {
+  std::vector<std::string> required;
+  for (const auto &step : plan.steps)
+    if (step.upgrade)
+      for (const auto &name : plan.revisions.at(graph.id(step.revision)).content.requires_backfills)
+        required.push_back(name);
+  if (required.empty())
+    return;
+  auto progress = backfill_progress(required);
+  VertexSet applied = applied_set(graph, plan.rows_before);
+  for (const auto &step : plan.steps) {
+    if (!step.upgrade)
+      continue;
+    const auto &content = plan.revisions.at(graph.id(step.revision)).content;
+    for (const auto &name : content.requires_backfills) {
+      auto found = progress.find(name);
+      if (found != progress.end() && found->second.state == "done")
+        continue;
+      std::optional<BackfillProgress> p;
+      bool revision_applied = false;
+      if (found != progress.end()) {
+        p = found->second;
+        auto v = graph.find(p->revision);
+        revision_applied = v && applied.test(*v);
+      }
+      throw gate_refusal(content.graph.id, name, p, revision_applied);
+    }
+  }
+}
+
+} // namespace
+
 void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan) {
+  check_gates(graph, plan);
   for (const auto &step : plan.steps) {
     const auto &content = plan.revisions.at(graph.id(step.revision)).content;
     if (!content.transactional)
@@ -126,6 +165,14 @@ std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion
   }
   write_version_rows(rows.rows());
   append_journal(journal, call_started);
+  // Data a downgraded revision's backfill filled is gone with its schema:
+  // upgrading again runs the backfill again from the start.
+  std::vector<std::string> downgraded;
+  for (const auto &step : plan.steps)
+    if (!step.upgrade)
+      downgraded.push_back(graph.id(step.revision));
+  for (const auto &name : reset_backfills(downgraded))
+    notice("Backfill " + name + " starts over: its revision was downgraded");
   return reports;
 }
 

@@ -29,8 +29,9 @@ struct PlannedMotion {
 // `lock_rows`: read the version rows FOR UPDATE (the caller holds the engine lock).
 PlannedMotion plan_motion(const RevisionGraph &graph, Motion motion, const std::string &target, bool lock_rows);
 
-// Refuses, before anything runs, a plan that cannot run atomically: a
-// non-transactional revision, or a downgrade through an irreversible one.
+// Refuses, before anything runs, a plan that cannot run atomically or must
+// not run yet: a non-transactional revision, a downgrade through an
+// irreversible one, an upgrade into a revision whose backfills are not done.
 void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan);
 
 std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion &plan);

@@ -45,6 +45,25 @@ std::optional<bool> arg_bool(FunctionCallInfo fcinfo, int n) {
   return static_cast<bool>(PG_GETARG_BOOL(n));
 }
 
+std::optional<std::int64_t> arg_int(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n))
+    return std::nullopt;
+  return static_cast<std::int64_t>(PG_GETARG_INT32(n));
+}
+
+std::optional<std::int64_t> arg_interval_us(FunctionCallInfo fcinfo, int n, const char *name) {
+  if (PG_ARGISNULL(n))
+    return std::nullopt;
+  const Interval *span = PG_GETARG_INTERVAL_P(n);
+  // PostgreSQL's own convention for a month in a duration: 30 days.
+  std::int64_t days = 0, us = 0;
+  if (__builtin_mul_overflow(static_cast<std::int64_t>(span->month), DAYS_PER_MONTH, &days) ||
+      __builtin_add_overflow(days, static_cast<std::int64_t>(span->day), &days) ||
+      __builtin_mul_overflow(days, USECS_PER_DAY, &us) || __builtin_add_overflow(us, span->time, &us))
+    throw Error(sqlstate::invalid_parameter_value, std::string(name) + " is out of range");
+  return us;
+}
+
 std::optional<std::vector<std::optional<std::string>>> arg_text_array(FunctionCallInfo fcinfo, int n) {
   if (PG_ARGISNULL(n))
     return std::nullopt;

@@ -4,6 +4,7 @@
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -14,6 +15,9 @@ namespace migrate::pg {
 // nullopt when the argument is SQL NULL.
 std::optional<std::string> arg_text(FunctionCallInfo fcinfo, int n);
 std::optional<bool> arg_bool(FunctionCallInfo fcinfo, int n);
+std::optional<std::int64_t> arg_int(FunctionCallInfo fcinfo, int n); // integer
+// An interval as microseconds (a month counts 30 days, as PostgreSQL's epoch does).
+std::optional<std::int64_t> arg_interval_us(FunctionCallInfo fcinfo, int n, const char *name);
 // A one-dimensional text[]; each element nullopt where it is NULL.
 std::optional<std::vector<std::optional<std::string>>> arg_text_array(FunctionCallInfo fcinfo, int n);
 

@@ -15,14 +15,20 @@ extern "C" {
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "nodes/parsenodes.h"
+#include "parser/analyze.h"
 #include "parser/parser.h"
+#include "storage/latch.h"
+#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
+#include "utils/typcache.h"
+#include "utils/wait_event.h"
 }
 
 // PostgreSQL's own macros that C++ would otherwise take for its keywords.

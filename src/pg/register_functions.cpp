@@ -28,6 +28,7 @@ RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   c.graph.branch_labels = required_text_array(fcinfo, 5, "branch_labels");
   c.graph.depends_on = required_text_array(fcinfo, 6, "depends_on");
   c.transactional = required_bool(fcinfo, 7, "transactional");
+  c.requires_backfills = required_text_array(fcinfo, 8, "requires_backfills");
   return c;
 }
 

@@ -142,7 +142,9 @@ Rows run(const char *sql, const std::vector<Cell> &args, std::uint64_t *processe
 
   Rows rows;
   SPITupleTable *table = SPI_tuptable;
-  if (!table || rc != SPI_OK_SELECT)
+  const bool returns_rows = rc == SPI_OK_SELECT || rc == SPI_OK_INSERT_RETURNING || rc == SPI_OK_UPDATE_RETURNING ||
+                            rc == SPI_OK_DELETE_RETURNING;
+  if (!table || !returns_rows)
     return rows;
   const std::uint64_t nrows = SPI_processed;
   const int ncols = table->tupdesc->natts;
@@ -218,8 +220,21 @@ bool boolean(const Cell &c) {
   throw Error(sqlstate::internal_error, "expected a boolean value from the catalog");
 }
 
+std::int64_t integer(const Cell &c) {
+  if (const auto *n = std::get_if<std::int64_t>(&c))
+    return *n;
+  throw Error(sqlstate::internal_error, "expected an integer value from the catalog");
+}
+
+std::optional<std::int64_t> optional_integer(const Cell &c) {
+  if (std::holds_alternative<std::monostate>(c))
+    return std::nullopt;
+  return integer(c);
+}
+
 SpiConnection::SpiConnection(Volatility volatility) : caller_read_only_(read_only_connection) {
-  int rc = pg_call([] { return SPI_connect(); });
+  const int options = volatility == Volatility::nonatomic ? SPI_OPT_NONATOMIC : 0;
+  int rc = pg_call([&] { return SPI_connect_ext(options); });
   if (rc != SPI_OK_CONNECT)
     throw Error(sqlstate::internal_error, "SPI_connect failed");
   // Only once constructed: a throw above runs no destructor to restore it.
@@ -232,6 +247,10 @@ SpiConnection::~SpiConnection() {
 
 void SpiConnection::finish() {
   pg_call([] { SPI_finish(); });
+}
+
+void SpiConnection::commit() {
+  pg_call([] { SPI_commit(); });
 }
 
 Rows query(const char *sql, const std::vector<Cell> &args) {

@@ -23,11 +23,16 @@ const std::string &text(const Cell &c);                  // throws on NULL or an
 std::optional<std::string> optional_text(const Cell &c); // nullopt for NULL
 const std::vector<std::string> &text_array(const Cell &c);
 bool boolean(const Cell &c);
+std::int64_t integer(const Cell &c);                       // integer or bigint
+std::optional<std::int64_t> optional_integer(const Cell &c); // nullopt for NULL
 
 // How the calling SQL function is declared. A STABLE function's queries see
 // the caller's snapshot; a VOLATILE one's see everything done before them,
 // including by earlier calls in the same statement (as PL/pgSQL does).
-enum class Volatility { stable, volatile_ };
+// A procedure that commits (CALL outside a transaction block) connects
+// `nonatomic`: its queries behave as a VOLATILE function's, and commit() ends
+// the transaction and starts the next one.
+enum class Volatility { stable, volatile_, nonatomic };
 
 // One SPI connection for one call of an SQL function. It sets the query mode
 // for the function's volatility and gives the caller's mode back when it goes
@@ -42,6 +47,8 @@ public:
   SpiConnection(const SpiConnection &) = delete;
   SpiConnection &operator=(const SpiConnection &) = delete;
   void finish();
+  // Only for a `nonatomic` connection, outside any subtransaction.
+  void commit();
 
 private:
   bool caller_read_only_;

@@ -80,17 +80,14 @@ int line_of(const std::string &sql, int location) {
   return 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + std::max(location, 0), '\n'));
 }
 
-} // namespace
-
-int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction) {
+// raw_parser, with a syntax error pointed at `sql` itself (not at the
+// caller's query) and `where` added to its CONTEXT.
+List *parse(const std::string &sql, const std::string &where) {
   const char *source = sql.c_str();
-  List *stmts = nullptr;
   try {
-    stmts = pg_call([&] { return raw_parser(source, RAW_PARSE_DEFAULT); });
+    return pg_call([&] { return raw_parser(source, RAW_PARSE_DEFAULT); });
   } catch (const PgError &e) {
-    // Point psql at the revision's SQL, not at the caller's query.
     ErrorData *data = e.data();
-    std::string where = std::string("migrate: parsing the ") + direction + " SQL of revision " + revision;
     const char *where_text = where.c_str();
     pg_call([&] {
       if (data->cursorpos > 0) {
@@ -102,6 +99,12 @@ int inspect_sql(const std::string &revision, const char *direction, const std::s
     });
     throw;
   }
+}
+
+} // namespace
+
+int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction) {
+  List *stmts = parse(sql, std::string("migrate: parsing the ") + direction + " SQL of revision " + revision);
   int count = list_length(stmts);
   if (!in_transaction)
     return count;
@@ -127,6 +130,30 @@ int inspect_sql(const std::string &revision, const char *direction, const std::s
                 "transactional => false for statements that need their own transaction.");
   }
   return count;
+}
+
+void inspect_batch_sql(const std::string &backfill, const std::string &sql) {
+  List *stmts = parse(sql, "migrate: parsing the batch_sql of backfill " + backfill);
+  const int count = list_length(stmts);
+  const char *hint = "A batch is one INSERT, UPDATE, DELETE or MERGE: the rows it affects are the progress, "
+                     "and a batch that affects none ends the backfill.";
+  if (count != 1)
+    throw Error(sqlstate::invalid_parameter_value,
+                "batch_sql of backfill " + backfill + " must be one statement, not " + std::to_string(count), {}, hint);
+  Node *stmt = linitial_node(RawStmt, stmts)->stmt;
+  switch (nodeTag(stmt)) {
+  case T_InsertStmt:
+  case T_UpdateStmt:
+  case T_DeleteStmt:
+  case T_MergeStmt:
+    return;
+  default: {
+    const char *tag = pg_call([&] { return GetCommandTagName(CreateCommandTag(stmt)); });
+    throw Error(sqlstate::invalid_parameter_value,
+                "batch_sql of backfill " + backfill + " must be an INSERT, UPDATE, DELETE or MERGE statement",
+                std::string("It is ") + tag + ".", hint);
+  }
+  }
 }
 
 } // namespace migrate::pg

@@ -11,4 +11,8 @@ namespace migrate::pg {
 // Returns the number of statements.
 int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction);
 
+// A backfill's batch: exactly one INSERT, UPDATE, DELETE or MERGE (the
+// rows it affects are the progress). Throws migrate::Error or PgError.
+void inspect_batch_sql(const std::string &backfill, const std::string &sql);
+
 } // namespace migrate::pg
