@@ -42,7 +42,7 @@ INSERT INTO migrate.revisions (id, down_revisions, upgrade_sql, checksum) VALUES
 SELECT * FROM migrate.heads();
 DELETE FROM migrate.revisions WHERE id IN ('direct', 'bulk100');
 SELECT * FROM migrate.heads();
-TRUNCATE migrate.revisions;
+TRUNCATE migrate.revisions, migrate.backfill_jobs;
 SELECT count(*) AS heads_after_truncate FROM migrate.heads();
 
 -- Another session's commit is seen by this session's next call; a

@@ -24,6 +24,8 @@ expect "$(as_nobody "SELECT * FROM migrate.upgrade('a1')")" "permission denied f
 expect "$(as_nobody "SELECT * FROM migrate.downgrade('base')")" "permission denied for function downgrade"
 expect "$(as_nobody "SELECT * FROM migrate.stamp('a1')")" "permission denied for function stamp"
 expect "$(as_nobody "SELECT migrate.merge('{a1,a2}')")" "permission denied for function merge"
+expect "$(as_nobody "SELECT migrate.backfill('f', 'a1', 'DELETE FROM t')")" "permission denied for function backfill"
+expect "$(as_nobody "CALL migrate.run_backfills()")" "permission denied for procedure run_backfills"
 psql -X -q -d "$db" -c "GRANT SELECT ON migrate.revisions, migrate.version TO migrate_nobody" >/dev/null
 expect "$(as_nobody "SELECT * FROM migrate.heads()")" "^a1$"
 expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permission denied for function revision"
@@ -33,14 +35,19 @@ expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permi
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
 DROP ROLE IF EXISTS migrate_deployer;
 CREATE ROLE migrate_deployer LOGIN PASSWORD 'deployer';
-GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean),
+GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[]),
                           migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text),
-                          migrate.merge(text[], text, text) TO migrate_deployer;
+                          migrate.merge(text[], text, text),
+                          migrate.backfill(text, text, text, interval, integer, interval) TO migrate_deployer;
+GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval) TO migrate_deployer;
 GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO migrate_deployer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO migrate_deployer;
 GRANT INSERT ON migrate.journal TO migrate_deployer;
 GRANT USAGE ON SEQUENCE migrate.journal_id_seq TO migrate_deployer;
 GRANT UPDATE ON migrate.catalog_state TO migrate_deployer;
+GRANT SELECT, INSERT, UPDATE ON migrate.backfill_jobs TO migrate_deployer;
+GRANT USAGE ON SEQUENCE migrate.backfill_jobs_id_seq TO migrate_deployer;
+GRANT SELECT ON migrate.backfills TO migrate_deployer;
 -- What the deployer's migrations themselves create.
 GRANT CREATE ON SCHEMA public TO migrate_deployer;
 SQL
@@ -54,7 +61,12 @@ expect "$(as_deployer "SELECT migrate.revision('c3', '{b2}', 'CREATE TABLE deplo
 expect "$(as_deployer "SELECT revision FROM migrate.upgrade('head')")" "c3"
 expect "$(as_deployer "SELECT c FROM migrate.current() c")" "^c3$"
 expect "$(psql -X -At -d "$db" -c "SELECT tableowner FROM pg_tables WHERE tablename = 'deployed'")" "^migrate_deployer$"
+# ... and register and run a backfill, as itself.
+expect "$(as_deployer "SELECT migrate.backfill('fill_deployed', 'c3', 'INSERT INTO deployed SELECT 1 WHERE NOT EXISTS (SELECT FROM deployed)')")" "^fill_deployed$"
+expect "$(as_deployer "CALL migrate.run_backfills()")" "^$"
+expect "$(as_deployer "SELECT state || ' ' || rows_done FROM migrate.backfills")" "^done 1$"
 expect "$(as_deployer "SELECT revision FROM migrate.downgrade('b2')")" "c3"
+expect "$(as_deployer "SELECT state || ' ' || rows_done FROM migrate.backfills")" "^pending 0$"
 expect "$(as_deployer "SELECT c FROM migrate.stamp('base') c")" "^$"
 expect "$(as_deployer "SELECT migrate.merge('{c3}', 'single')")" "a merge needs two or more heads"
 # migrate_nobody still cannot move it.
