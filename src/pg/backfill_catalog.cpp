@@ -126,11 +126,11 @@ std::vector<std::string> reset_backfills(const std::vector<std::string> &revisio
   std::vector<std::string> out;
   if (revisions.empty())
     return out;
-  Rows rows = query("UPDATE migrate.backfill_jobs SET state = 'pending', batches = 0, rows_done = 0, "
+  Rows rows = query("WITH reset AS (UPDATE migrate.backfill_jobs SET state = 'pending', batches = 0, rows_done = 0, "
                     "resume_key = NULL, started_at = NULL, last_batch_at = NULL, finished_at = NULL, "
                     "last_error = NULL "
                     "WHERE revision = ANY ($1) AND (state <> 'pending' OR batches > 0 OR last_error IS NOT NULL) "
-                    "RETURNING name",
+                    "RETURNING name) SELECT name FROM reset ORDER BY name COLLATE \"C\"",
                     {revisions});
   for (const Row &r : rows)
     out.push_back(text(r[0]));
