@@ -163,6 +163,8 @@ TEST(CanonicalForm, DiffersWhenAnyFieldDiffers) {
       {"NULL downgrade_sql", [](RevisionContent &c) { c.downgrade_sql = std::nullopt; }},
       {"empty downgrade_sql", [](RevisionContent &c) { c.downgrade_sql = std::string(); }},
       {"transactional", [](RevisionContent &c) { c.transactional = false; }},
+      {"requires_backfills", [](RevisionContent &c) { c.requires_backfills = {"fill"}; }},
+      {"two requires_backfills", [](RevisionContent &c) { c.requires_backfills = {"fill", "more"}; }},
   };
   std::set<std::string> seen{canonical_form(original)};
   for (const auto &[what, change] : changes) {
@@ -171,6 +173,26 @@ TEST(CanonicalForm, DiffersWhenAnyFieldDiffers) {
     EXPECT_NE(canonical_form(changed), canonical_form(original)) << what;
     EXPECT_TRUE(seen.insert(canonical_form(changed)).second) << what << " serializes like another change";
   }
+}
+
+TEST(CanonicalForm, RevisionsWithoutGatesKeepTheirFormerChecksums) {
+  // The v1 form as it was before requires_backfills existed.
+  auto c = content(rev("a", {}, {}, {}, "m"), "SELECT 1", std::nullopt);
+  EXPECT_EQ(canonical_form(c), "migrate-revision-v1;1:a;[0][0][0]1:m;8:SELECT 1;NT");
+}
+
+TEST(RevisionContent, RequiredBackfillsAreNamesListedOnce) {
+  auto c = content(rev("a"));
+  c.requires_backfills = {"fill_x", "fill_y"};
+  EXPECT_FALSE(refusal(c));
+  c.requires_backfills = {"fill x"};
+  ASSERT_TRUE(refusal(c));
+  EXPECT_STREQ(refusal(c)->sqlstate(), "22023");
+  c.requires_backfills = {"head"};
+  EXPECT_TRUE(refusal(c));
+  c.requires_backfills = {"f", "f"};
+  ASSERT_TRUE(refusal(c));
+  EXPECT_EQ(std::string(refusal(c)->what()), "requires_backfills lists \"f\" more than once");
 }
 
 TEST(CanonicalForm, NullAndEmptyDowngradeDiffer) {
