@@ -1,17 +1,11 @@
 #include "core/backfill.hpp"
 
 #include "core/identifier.hpp"
+#include "core/text.hpp"
 
 namespace migrate {
 
 namespace {
-
-void put(std::string &out, const std::string &field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
-  out += ';';
-}
 
 std::string count(std::int64_t n, const char *one, const char *many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -44,9 +38,9 @@ void check_backfill_spec(const BackfillSpec &spec) {
 
 std::string backfill_canonical_form(const BackfillSpec &spec) {
   std::string out = "migrate-backfill-v1;";
-  put(out, spec.name);
-  put(out, spec.revision);
-  put(out, spec.batch_sql);
+  put_field(out, spec.name);
+  put_field(out, spec.revision);
+  put_field(out, spec.batch_sql);
   return out;
 }
 

@@ -2,23 +2,11 @@
 
 #include "core/error.hpp"
 #include "core/identifier.hpp"
+#include "core/text.hpp"
 
 namespace migrate {
 
 namespace {
-
-void put(std::string &out, const std::string &field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
-  out += ';';
-}
-
-void put(std::string &out, const std::vector<std::string> &list) {
-  out += '[' + std::to_string(list.size()) + ']';
-  for (const auto &item : list)
-    put(out, item);
-}
 
 bool is_blank(const std::string &s) {
   return s.find_first_not_of(" \t\r\n\f\v") == std::string::npos;
@@ -62,20 +50,20 @@ void check_content(const RevisionContent &c) {
 
 std::string canonical_form(const RevisionContent &c) {
   std::string out = "migrate-revision-v1;";
-  put(out, c.graph.id);
-  put(out, c.graph.down_revisions);
-  put(out, c.graph.depends_on);
-  put(out, c.graph.branch_labels);
-  put(out, c.graph.message);
-  put(out, c.upgrade_sql);
+  put_field(out, c.graph.id);
+  put_field(out, c.graph.down_revisions);
+  put_field(out, c.graph.depends_on);
+  put_field(out, c.graph.branch_labels);
+  put_field(out, c.graph.message);
+  put_field(out, c.upgrade_sql);
   out += c.downgrade_sql ? "D" : "N";
   if (c.downgrade_sql)
-    put(out, *c.downgrade_sql);
+    put_field(out, *c.downgrade_sql);
   out += c.transactional ? "T" : "F";
   // Only when present, so revisions without gates keep the checksums they had.
   if (!c.requires_backfills.empty()) {
     out += 'B';
-    put(out, c.requires_backfills);
+    put_field(out, c.requires_backfills);
   }
   return out;
 }

@@ -5,11 +5,8 @@
 # the backfill locked), pg_terminate_backend, and a backend crash (kill -9,
 # which makes the server restart).
 set -euo pipefail
-db=migrate_backfill_interrupt
-dropdb --if-exists "$db"; createdb "$db"
-trap 'dropdb --if-exists "$db" 2>/dev/null || true' EXIT
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
-expect() { [[ "$1" =~ $2 ]] || { echo "expected /$2/, got: $1"; exit 1; }; }
+. "$(dirname "$0")/lib.sh"
+fresh_db migrate_backfill_interrupt
 
 rows=3000
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL

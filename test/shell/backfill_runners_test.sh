@@ -4,11 +4,8 @@
 # backend that ran it, so each backfill must show exactly one runner, and
 # every row must have been processed exactly once.
 set -euo pipefail
-db=migrate_backfill_runners
-dropdb --if-exists "$db"; createdb "$db"
-trap 'dropdb --if-exists "$db"' EXIT
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
-expect() { [[ "$1" =~ $2 ]] || { echo "expected /$2/, got: $1"; exit 1; }; }
+. "$(dirname "$0")/lib.sh"
+fresh_db migrate_backfill_runners
 
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
 CREATE EXTENSION migrate;
