@@ -7,6 +7,7 @@
 #include "pg/checksum.hpp"
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
+#include "pg/procedure.hpp"
 #include "pg/sql_check.hpp"
 
 namespace migrate::pg {
@@ -55,16 +56,8 @@ Datum register_backfill(FunctionCallInfo fcinfo) {
   return return_text(spec.name);
 }
 
-bool called_nonatomic(FunctionCallInfo fcinfo) {
-  return fcinfo->context && IsA(fcinfo->context, CallContext) && !castNode(CallContext, fcinfo->context)->atomic;
-}
-
 Datum run(FunctionCallInfo fcinfo) {
-  if (!called_nonatomic(fcinfo))
-    throw Error(sqlstate::invalid_transaction_termination,
-                "migrate.run_backfills() commits after each batch and cannot run inside a transaction block",
-                "It was called inside BEGIN ... COMMIT, or from a function or a procedure that cannot commit.",
-                "Run it as a statement of its own: CALL migrate.run_backfills();");
+  require_nonatomic(fcinfo, "migrate.run_backfills()", "commits after each batch");
   RunnerOptions options;
   if (auto names = arg_text_array(fcinfo, 0)) {
     std::vector<std::string> list;

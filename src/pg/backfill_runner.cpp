@@ -6,6 +6,7 @@
 #include "pg/backfill_catalog.hpp"
 #include "pg/catalog.hpp"
 #include "pg/guard.hpp"
+#include "pg/procedure.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -35,58 +36,11 @@ void warning(const std::string &message) {
 }
 
 bool try_lock(std::int64_t id) {
-  const auto key = static_cast<std::int32_t>(id);
-  return pg_call([&] {
-    return DatumGetBool(
-        DirectFunctionCall2(pg_try_advisory_lock_int4, Int32GetDatum(backfill_lock_space), Int32GetDatum(key)));
-  });
+  return try_session_lock(backfill_lock_space, static_cast<std::int32_t>(id));
 }
 
 void unlock(std::int64_t id) {
-  const auto key = static_cast<std::int32_t>(id);
-  pg_call([&] {
-    (void)DirectFunctionCall2(pg_advisory_unlock_int4, Int32GetDatum(backfill_lock_space), Int32GetDatum(key));
-  });
-}
-
-// Errors that stop the whole call instead of failing one backfill: the
-// caller (or statement_timeout, or a shutdown) wants the runner gone.
-bool is_interrupt(const ErrorData *e) {
-  return e->sqlerrcode == ERRCODE_QUERY_CANCELED || e->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
-         e->sqlerrcode == ERRCODE_CRASH_SHUTDOWN;
-}
-
-// A subtransaction around one batch, as PL/pgSQL's exception blocks do it:
-// the batch and its progress row commit together or not at all, and a failed
-// batch can be recorded without losing the runner's transaction.
-struct Subtransaction {
-  MemoryContext context = nullptr;
-  ResourceOwner owner = nullptr;
-};
-
-void begin_subtransaction(Subtransaction *s) {
-  pg_call([&] {
-    s->context = CurrentMemoryContext;
-    s->owner = CurrentResourceOwner;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(s->context);
-  });
-}
-
-void release_subtransaction(const Subtransaction &s) {
-  pg_call([&] {
-    ReleaseCurrentSubTransaction();
-    MemoryContextSwitchTo(s.context);
-    CurrentResourceOwner = s.owner;
-  });
-}
-
-void rollback_subtransaction(const Subtransaction &s) {
-  pg_call([&] {
-    RollbackAndReleaseCurrentSubTransaction();
-    MemoryContextSwitchTo(s.context);
-    CurrentResourceOwner = s.owner;
-  });
+  session_unlock(backfill_lock_space, static_cast<std::int32_t>(id));
 }
 
 void batch_error_context(void *arg) {
@@ -291,7 +245,7 @@ private:
     const std::string context = "migrate: backfill " + b.spec.name + ", batch " + std::to_string(number);
     Outcome outcome;
     Subtransaction sub;
-    begin_subtransaction(&sub);
+    sub.begin();
     try {
       // The SQL and key as committed now: the backfill may have been re-registered.
       auto current = load_backfill(b.id);
@@ -305,18 +259,18 @@ private:
       if (out.resume_key)
         next_key = std::string(out.resume_key);
       record_batch(b.id, out.rows, next_key);
-      release_subtransaction(sub);
+      sub.release();
       *rows_out = out.rows;
       outcome = out.rows == 0 ? Outcome::finished : Outcome::progressed;
     } catch (const PgError &e) {
-      rollback_subtransaction(sub);
+      sub.rollback();
       if (is_interrupt(e.data()))
         throw;
       fail(b, number, e.data()->message ? e.data()->message : "unknown error",
            unpack_sql_state(e.data()->sqlerrcode));
       outcome = Outcome::failed;
     } catch (const Error &e) {
-      rollback_subtransaction(sub);
+      sub.rollback();
       fail(b, number, e.what(), e.sqlstate());
       outcome = Outcome::failed;
     }
