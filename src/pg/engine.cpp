@@ -19,6 +19,8 @@ void step_error_context(void *arg) {
   errcontext("%s", static_cast<const char *>(arg));
 }
 
+} // namespace
+
 void run_step_sql(const std::string &sql, const std::string &context) {
   const char *text = sql.c_str();
   const char *where = context.c_str();
@@ -40,6 +42,8 @@ void notice(const std::string &message) {
   const char *text = message.c_str();
   pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text))); });
 }
+
+namespace {
 
 void check_for_interrupts() {
   pg_call([] { CHECK_FOR_INTERRUPTS(); });
@@ -123,21 +127,25 @@ void check_gates(const RevisionGraph &graph, const PlannedMotion &plan) {
 
 } // namespace
 
-void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan) {
+void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan, bool atomic) {
   check_gates(graph, plan);
   for (const auto &step : plan.steps) {
     const auto &content = plan.revisions.at(graph.id(step.revision)).content;
-    if (!content.transactional)
+    if (!content.transactional && atomic)
       throw Error(sqlstate::object_not_in_prerequisite_state,
                   "revision " + content.graph.id + " is marked transactional => false and cannot run inside " +
                       (plan.motion == Motion::upgrade ? "upgrade()" : "downgrade()"),
                   "Nothing was run. " + std::string(step.upgrade ? "upgrade()" : "downgrade()") +
                       " runs every step in the caller's transaction.",
-                  "Non-transactional revisions need the non-atomic runner (CALL migrate.run(), not available yet).");
+                  step.upgrade ? "Upgrade with CALL migrate.run(target) instead: it commits after each revision "
+                                 "and runs non-transactional ones outside any transaction."
+                               : "CALL migrate.run() only upgrades: run this revision's downgrade SQL yourself, "
+                                 "then move the version with migrate.stamp().");
     // Refuses an irreversible step now, not halfway; and PostgreSQL's parser
     // reads every step's SQL before the first one runs (a row written to the
     // catalog directly never went through migrate.revision()'s checks).
-    inspect_sql(content.graph.id, step.upgrade ? "upgrade" : "downgrade", step_sql(graph, plan, step), true);
+    inspect_sql(content.graph.id, step.upgrade ? "upgrade" : "downgrade", step_sql(graph, plan, step),
+                content.transactional);
   }
 }
 

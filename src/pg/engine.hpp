@@ -32,7 +32,13 @@ PlannedMotion plan_motion(const RevisionGraph &graph, Motion motion, const std::
 // Refuses, before anything runs, a plan that cannot run atomically or must
 // not run yet: a non-transactional revision, a downgrade through an
 // irreversible one, an upgrade into a revision whose backfills are not done.
-void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan);
+// `atomic`: the plan runs in one transaction (upgrade(), downgrade()), which
+// refuses non-transactional revisions; CALL migrate.run() runs them.
+void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan, bool atomic = true);
+
+// Runs SQL through SPI with `context` added to the CONTEXT of any error.
+void run_step_sql(const std::string &sql, const std::string &context);
+void notice(const std::string &message);
 
 std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion &plan);
 

@@ -103,11 +103,39 @@ List *parse(const std::string &sql, const std::string &where) {
 
 } // namespace
 
+// A transactional => false revision runs statement by statement at top
+// level: transaction control has no place in it, and a concurrent index
+// build must be named so that an INVALID index left by a failed build can be
+// found and dropped before the revision runs again.
+static void check_outside_transaction(const std::string &revision, const char *direction, const std::string &sql,
+                               List *stmts) {
+  ListCell *lc;
+  int index = 0;
+  foreach (lc, stmts) {
+    ++index;
+    auto *raw = static_cast<RawStmt *>(lfirst(lc));
+    const std::string where = std::string(direction) + " SQL of revision " + revision + ", statement " +
+                              std::to_string(index) + " (line " + std::to_string(line_of(sql, raw->stmt_location)) +
+                              ")";
+    if (IsA(raw->stmt, TransactionStmt))
+      throw Error(sqlstate::invalid_transaction_termination, "transaction control in the " + where, {},
+                  "A transactional => false revision runs each statement in a transaction of its own.");
+    if (IsA(raw->stmt, IndexStmt) && castNode(IndexStmt, raw->stmt)->concurrent &&
+        !castNode(IndexStmt, raw->stmt)->idxname)
+      throw Error(sqlstate::invalid_parameter_value, "CREATE INDEX CONCURRENTLY without an index name in the " + where,
+                  {},
+                  "Name the index: if a build fails or is cancelled, migrate drops the INVALID index it left, by "
+                  "name, before running the revision again.");
+  }
+}
+
 int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction) {
   List *stmts = parse(sql, std::string("migrate: parsing the ") + direction + " SQL of revision " + revision);
   int count = list_length(stmts);
-  if (!in_transaction)
+  if (!in_transaction) {
+    check_outside_transaction(revision, direction, sql, stmts);
     return count;
+  }
   ListCell *lc;
   int index = 0;
   foreach (lc, stmts) {

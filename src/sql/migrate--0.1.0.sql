@@ -164,6 +164,12 @@ CREATE FUNCTION migrate.merge(revisions text[], message text DEFAULT 'merge', id
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_merge' LANGUAGE C VOLATILE;
 
+-- An upgrade that commits after each revision and runs transactional => false
+-- revisions outside any transaction (in a background worker). CALL it
+-- outside a transaction block.
+CREATE PROCEDURE migrate.run(target text DEFAULT 'head')
+AS 'MODULE_PATHNAME', 'migrate_run' LANGUAGE C;
+
 -- Registers a backfill: batch_sql is one INSERT, UPDATE, DELETE or MERGE
 -- that processes one batch; a batch that affects no row ends the backfill.
 CREATE FUNCTION migrate.backfill(
@@ -187,6 +193,7 @@ GRANT USAGE ON SCHEMA migrate TO PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.backfill(text, text, text, interval, integer, interval) FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval) FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE migrate.run(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.upgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.downgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.stamp(text) FROM PUBLIC;

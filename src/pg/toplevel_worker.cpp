@@ -1,0 +1,288 @@
+#include "pg/toplevel_worker.hpp"
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace migrate::pg {
+
+namespace {
+
+// What the caller and its worker share, in a DSM segment.
+struct WorkerTask {
+  Oid database;
+  Oid session_user;
+  Oid role; // the caller's current role (SET ROLE), which the statement runs as
+  bool role_is_superuser;
+  char search_path[1024];
+  char lock_timeout[64];
+  char statement_timeout[64];
+  // Written by the worker:
+  int status; // task_pending until the worker reports
+  int sqlerrcode;
+  char message[1024];
+  char detail[1024];
+  char hint[512];
+  char context[1024];
+  char statement[FLEXIBLE_ARRAY_MEMBER];
+};
+
+enum { task_pending = 0, task_done = 1, task_failed = 2 };
+
+void copy_text(char *to, std::size_t size, const char *from) {
+  strlcpy(to, from ? from : "", size);
+}
+
+// Plain C, under pg_call. A DSM segment holding the task for one statement.
+dsm_segment *make_task(const char *statement, std::size_t length) {
+  dsm_segment *seg = dsm_create(offsetof(WorkerTask, statement) + length + 1, 0);
+  auto *task = static_cast<WorkerTask *>(dsm_segment_address(seg));
+  memset(task, 0, offsetof(WorkerTask, statement));
+  task->database = MyDatabaseId;
+  task->session_user = GetSessionUserId();
+  task->role = GetUserId();
+  task->role_is_superuser = superuser();
+  copy_text(task->search_path, sizeof task->search_path, namespace_search_path);
+  copy_text(task->lock_timeout, sizeof task->lock_timeout, GetConfigOption("lock_timeout", false, false));
+  copy_text(task->statement_timeout, sizeof task->statement_timeout,
+            GetConfigOption("statement_timeout", false, false));
+  memcpy(task->statement, statement, length);
+  task->statement[length] = '\0';
+  task->status = task_pending;
+  return seg;
+}
+
+// Plain C, under pg_call. Returns NULL when no worker slot is free.
+BackgroundWorkerHandle *start_worker(dsm_segment *seg, const char *revision) {
+  BackgroundWorker worker;
+  memset(&worker, 0, sizeof worker);
+  snprintf(worker.bgw_name, BGW_MAXLEN, "migrate worker for revision %s", revision);
+  snprintf(worker.bgw_type, BGW_MAXLEN, "migrate worker");
+  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+  worker.bgw_restart_time = BGW_NEVER_RESTART;
+  snprintf(worker.bgw_library_name, BGW_MAXLEN, "migrate");
+  snprintf(worker.bgw_function_name, BGW_MAXLEN, "migrate_toplevel_worker_main");
+  worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
+  worker.bgw_notify_pid = MyProcPid;
+  BackgroundWorkerHandle *handle = nullptr;
+  if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+    return nullptr;
+  return handle;
+}
+
+// Plain C, under pg_call: waits, interruptibly, until the worker has exited.
+void wait_for_worker(BackgroundWorkerHandle *handle) {
+  pid_t pid;
+  while (GetBackgroundWorkerPid(handle, &pid) != BGWH_STOPPED) {
+    int rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_POSTMASTER_DEATH, 1000, PG_WAIT_EXTENSION);
+    if (rc & WL_POSTMASTER_DEATH)
+      proc_exit(1);
+    ResetLatch(MyLatch);
+    CHECK_FOR_INTERRUPTS();
+  }
+}
+
+// Plain C, under pg_call: after a cancel, the worker must not go on alone.
+void stop_worker(BackgroundWorkerHandle *handle) {
+  TerminateBackgroundWorker(handle);
+  pid_t pid;
+  for (int i = 0; i < 600 && GetBackgroundWorkerPid(handle, &pid) != BGWH_STOPPED; ++i) {
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_POSTMASTER_DEATH, 100, PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+  }
+}
+
+// Plain C, under pg_call: the schema-qualified name of an INVALID index that
+// this named CREATE INDEX CONCURRENTLY would collide with, or NULL.
+char *invalid_index_in_the_way(IndexStmt *stmt) {
+  if (!stmt->concurrent || !stmt->idxname)
+    return nullptr;
+  Oid table = RangeVarGetRelid(stmt->relation, NoLock, true);
+  if (!OidIsValid(table))
+    return nullptr;
+  Oid schema = get_rel_namespace(table);
+  Oid index = get_relname_relid(stmt->idxname, schema);
+  if (!OidIsValid(index))
+    return nullptr;
+  HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+  if (!HeapTupleIsValid(tuple))
+    return nullptr;
+  bool valid = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple))->indisvalid;
+  ReleaseSysCache(tuple);
+  if (valid)
+    return nullptr;
+  return pstrdup(quote_qualified_identifier(get_namespace_name(schema), stmt->idxname));
+}
+
+void statement_error_context(void *arg) {
+  errcontext("%s", static_cast<const char *>(arg));
+}
+
+// Runs one statement in a worker and raises its failure, if any.
+void run_in_worker(const std::string &revision, const std::string &statement, const std::string &context) {
+  const char *text = statement.c_str();
+  const std::size_t length = statement.size();
+  // A snapshot held here would make CREATE INDEX CONCURRENTLY in the worker
+  // wait for this backend, which waits for the worker.
+  pg_call([] { InvalidateCatalogSnapshot(); });
+  if (pg_call([] { return HaveRegisteredOrActiveSnapshot() || TransactionIdIsValid(MyProc->xmin); }))
+    throw Error(sqlstate::internal_error, "migrate: the runner holds a snapshot while starting a worker", {},
+                "Commit before run_at_top_level(): a procedure's query after a commit keeps a portal snapshot.");
+  dsm_segment *seg = pg_call([&] { return make_task(text, length); });
+  BackgroundWorkerHandle *handle = pg_call([&] { return start_worker(seg, revision.c_str()); });
+  if (!handle)
+    throw Error("53000", "could not start a background worker for revision " + revision,
+                "Every background worker slot is in use (max_worker_processes).",
+                "Raise max_worker_processes, or wait for other workers (pg_cron jobs, parallel queries) to finish.");
+  try {
+    pg_call([&] { wait_for_worker(handle); });
+  } catch (...) {
+    try {
+      pg_call([&] { stop_worker(handle); });
+    } catch (...) {
+    }
+    throw;
+  }
+  auto *task = static_cast<WorkerTask *>(pg_call([&] { return dsm_segment_address(seg); }));
+  if (task->status == task_done) {
+    pg_call([&] { dsm_detach(seg); });
+    return;
+  }
+  if (task->status == task_pending)
+    throw Error(sqlstate::internal_error, context + ": the background worker exited without reporting",
+                "Statement: " + statement, "The server log says why (search for \"migrate worker\").");
+  // The worker's error, raised here as if this backend had run the statement.
+  const char *where = context.c_str();
+  pg_call([&] {
+    ErrorContextCallback callback;
+    callback.callback = statement_error_context;
+    callback.arg = const_cast<char *>(where);
+    callback.previous = error_context_stack;
+    error_context_stack = &callback;
+    ereport(ERROR, (errcode(task->sqlerrcode), errmsg_internal("%s", task->message),
+                    task->detail[0] ? errdetail_internal("%s", task->detail) : 0,
+                    task->hint[0] ? errhint("%s", task->hint) : 0,
+                    task->context[0] ? errcontext("%s", task->context) : 0));
+  });
+}
+
+} // namespace
+
+void run_at_top_level(const std::string &revision, const std::string &sql, const std::string &context) {
+  const char *source = sql.c_str();
+  List *parsed = pg_call([&] { return raw_parser(source, RAW_PARSE_DEFAULT); });
+  const int count = list_length(parsed);
+  for (int i = 0; i < count; ++i) {
+    auto *raw = static_cast<RawStmt *>(list_nth(parsed, i));
+    std::size_t start = std::max(raw->stmt_location, 0);
+    std::size_t end = raw->stmt_len > 0 ? start + raw->stmt_len : sql.size();
+    std::string statement = sql.substr(start, end - start);
+    if (IsA(raw->stmt, IndexStmt)) {
+      auto *index = castNode(IndexStmt, raw->stmt);
+      if (char *in_the_way = pg_call([&] { return invalid_index_in_the_way(index); })) {
+        std::string drop = std::string("DROP INDEX CONCURRENTLY ") + in_the_way;
+        const char *name = in_the_way;
+        pg_call([&] {
+          ereport(NOTICE, (errmsg("dropping invalid index %s, left by an earlier failed or cancelled build", name)));
+        });
+        run_in_worker(revision, drop, context + ", dropping an invalid index");
+      }
+    }
+    run_in_worker(revision, statement,
+                  context + ", statement " + std::to_string(i + 1) + " of " + std::to_string(count) +
+                      " (outside a transaction)");
+  }
+}
+
+} // namespace migrate::pg
+
+namespace {
+
+// The worker: plain C from here (no C++ object lives in these frames, which
+// longjmp on error).
+void execute_statement(const char *sql) {
+  MemoryContext parse_context =
+      AllocSetContextCreate(TopMemoryContext, "migrate worker parse", ALLOCSET_DEFAULT_SIZES);
+  MemoryContext old = MemoryContextSwitchTo(parse_context);
+  List *parsed = pg_parse_query(sql);
+  MemoryContextSwitchTo(old);
+  if (list_length(parsed) != 1)
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("migrate worker: expected one statement")));
+  RawStmt *raw = linitial_node(RawStmt, parsed);
+  CommandTag tag = CreateCommandTag(raw->stmt);
+  set_ps_display(GetCommandTagName(tag));
+  bool snapshot = analyze_requires_snapshot(raw);
+  if (snapshot)
+    PushActiveSnapshot(GetTransactionSnapshot());
+  old = MemoryContextSwitchTo(parse_context); // outlives the statement's own commits (CONCURRENTLY)
+  List *queries = pg_analyze_and_rewrite_fixedparams(raw, sql, nullptr, 0, nullptr);
+  List *plans = pg_plan_queries(queries, sql, CURSOR_OPT_PARALLEL_OK, nullptr);
+  if (snapshot)
+    PopActiveSnapshot();
+  CHECK_FOR_INTERRUPTS();
+  Portal portal = CreatePortal("", true, true);
+  portal->visible = false;
+  PortalDefineQuery(portal, nullptr, sql, tag, plans, nullptr);
+  PortalStart(portal, nullptr, 0, InvalidSnapshot);
+  DestReceiver *receiver = CreateDestReceiver(DestNone);
+  MemoryContextSwitchTo(old);
+  QueryCompletion qc;
+  (void)PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+  receiver->rDestroy(receiver);
+  PortalDrop(portal, false);
+}
+
+} // namespace
+
+extern "C" PGDLLEXPORT void migrate_toplevel_worker_main(Datum arg);
+
+extern "C" void migrate_toplevel_worker_main(Datum arg) {
+  using migrate::pg::WorkerTask;
+  using migrate::pg::task_done;
+  using migrate::pg::task_failed;
+  pqsignal(SIGTERM, die);
+  BackgroundWorkerUnblockSignals();
+  CurrentResourceOwner = ResourceOwnerCreate(nullptr, "migrate worker");
+  dsm_segment *seg = dsm_attach(DatumGetUInt32(arg));
+  if (!seg)
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("migrate worker: the caller's shared memory is gone")));
+  auto *task = static_cast<WorkerTask *>(dsm_segment_address(seg));
+  BackgroundWorkerInitializeConnectionByOid(task->database, task->session_user, 0);
+  SetConfigOption("search_path", task->search_path, PGC_USERSET, PGC_S_SESSION);
+  SetConfigOption("lock_timeout", task->lock_timeout, PGC_USERSET, PGC_S_SESSION);
+  SetConfigOption("statement_timeout", task->statement_timeout, PGC_USERSET, PGC_S_SESSION);
+  SetConfigOption("application_name", "migrate worker", PGC_USERSET, PGC_S_SESSION);
+  MemoryContext worker_context = CurrentMemoryContext;
+  PG_TRY();
+  {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    SetCurrentRoleId(task->role, task->role_is_superuser);
+    pgstat_report_activity(STATE_RUNNING, task->statement);
+    execute_statement(task->statement);
+    CommitTransactionCommand();
+    pgstat_report_activity(STATE_IDLE, nullptr);
+    task->status = task_done;
+  }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(worker_context);
+    ErrorData *e = CopyErrorData();
+    task->sqlerrcode = e->sqlerrcode;
+    strlcpy(task->message, e->message ? e->message : "", sizeof task->message);
+    strlcpy(task->detail, e->detail ? e->detail : "", sizeof task->detail);
+    strlcpy(task->hint, e->hint ? e->hint : "", sizeof task->hint);
+    strlcpy(task->context, e->context ? e->context : "", sizeof task->context);
+    task->status = task_failed;
+    EmitErrorReport();
+    FlushErrorState();
+    AbortCurrentTransaction();
+  }
+  PG_END_TRY();
+  dsm_detach(seg);
+  proc_exit(0);
+}
