@@ -43,6 +43,9 @@ void check_content(const RevisionContent &c) {
   for (const auto &name : c.requires_backfills)
     check_identifier("backfill name", name);
   check_no_duplicates("requires_backfills", c.requires_backfills);
+  if ((c.lock_timeout_ms && *c.lock_timeout_ms < 0) || (c.statement_timeout_ms && *c.statement_timeout_ms < 0))
+    throw Error(sqlstate::invalid_parameter_value, "timeouts of revision " + r.id + " must not be negative", {},
+                "0 means no limit; NULL takes migrate.lock_timeout or migrate.statement_timeout.");
   if (is_blank(c.upgrade_sql) && r.down_revisions.size() < 2)
     throw Error(sqlstate::invalid_parameter_value, "upgrade SQL of revision " + r.id + " is empty", {},
                 "Only a merge revision (two or more down_revisions) may have no upgrade SQL.");

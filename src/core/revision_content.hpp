@@ -4,6 +4,7 @@
 
 #include "core/revision_graph.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,11 @@ struct RevisionContent {
   // Backfills that must be done before an upgrade may run this revision:
   // the contract step of expand -> backfill -> contract.
   std::vector<std::string> requires_backfills;
+  // How long its statements may wait for a lock or run (milliseconds;
+  // nullopt: the migrate.* settings). Not content: they may be tuned at any
+  // time, so the checksum leaves them out.
+  std::optional<std::int64_t> lock_timeout_ms;
+  std::optional<std::int64_t> statement_timeout_ms;
 };
 
 // Checks the id, every label, duplicates within each list, and that the

@@ -25,7 +25,9 @@ std::vector<Cell> content_args(const RevisionContent &c, const std::string &chec
           c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(),
           c.transactional,
           checksum,
-          c.requires_backfills};
+          c.requires_backfills,
+          c.lock_timeout_ms ? Cell{*c.lock_timeout_ms} : null_cell(),
+          c.statement_timeout_ms ? Cell{*c.statement_timeout_ms} : null_cell()};
 }
 
 } // namespace
@@ -110,7 +112,9 @@ std::map<std::string, StoredRevision> load_revisions(const std::vector<std::stri
   if (ids.empty())
     return {};
   Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
-                    "downgrade_sql, transactional, checksum, created_at::text, requires_backfills "
+                    "downgrade_sql, transactional, checksum, created_at::text, requires_backfills, "
+                    "(extract(epoch FROM lock_timeout) * 1000)::bigint, "
+                    "(extract(epoch FROM statement_timeout) * 1000)::bigint "
                     "FROM migrate.revisions WHERE id = ANY ($1)",
                     {ids});
   std::map<std::string, StoredRevision> out;
@@ -123,6 +127,8 @@ std::map<std::string, StoredRevision> load_revisions(const std::vector<std::stri
     s.checksum = text(r[8]);
     s.created_at = text(r[9]);
     s.content.requires_backfills = text_array(r[10]);
+    s.content.lock_timeout_ms = optional_integer(r[11]);
+    s.content.statement_timeout_ms = optional_integer(r[12]);
     out.emplace(s.content.graph.id, std::move(s));
   }
   return out;
@@ -222,15 +228,16 @@ std::optional<std::string> label_owner(const std::string &label) {
 
 void insert_revision(const RevisionContent &c, const std::string &checksum) {
   execute("INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
-          "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills, lock_timeout, statement_timeout) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8 * interval '1 ms', $12::float8 * interval '1 ms')",
           content_args(c, checksum));
 }
 
 void update_revision(const RevisionContent &c, const std::string &checksum) {
   execute("UPDATE migrate.revisions SET down_revisions = $2, depends_on = $3, branch_labels = $4, "
           "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9, "
-          "requires_backfills = $10 WHERE id = $1",
+          "requires_backfills = $10, lock_timeout = $11::float8 * interval '1 ms', statement_timeout = $12::float8 * interval '1 ms' "
+          "WHERE id = $1",
           content_args(c, checksum));
 }
 

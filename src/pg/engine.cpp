@@ -12,32 +12,6 @@
 
 namespace migrate::pg {
 
-namespace {
-
-// Adds "migrate: upgrade a1 -> b2" to the CONTEXT of any error the step raises.
-void step_error_context(void *arg) {
-  errcontext("%s", static_cast<const char *>(arg));
-}
-
-} // namespace
-
-void run_step_sql(const std::string &sql, const std::string &context) {
-  const char *text = sql.c_str();
-  const char *where = context.c_str();
-  int rc = pg_call([&] {
-    ErrorContextCallback callback;
-    callback.callback = step_error_context;
-    callback.arg = const_cast<char *>(where);
-    callback.previous = error_context_stack;
-    error_context_stack = &callback;
-    int result = SPI_execute(text, false, 0);
-    error_context_stack = callback.previous; // PG_CATCH restores it on error
-    return result;
-  });
-  if (rc < 0)
-    throw Error(sqlstate::internal_error, context + ": SPI_execute failed: " + SPI_result_code_string(rc));
-}
-
 void notice(const std::string &message) {
   const char *text = message.c_str();
   pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text))); });
@@ -164,7 +138,9 @@ std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion
     notice("Running " + line);
     JournalEntry entry{info.id, step.upgrade ? "upgrade" : "downgrade", rows.rows(), {}, micros_since(start), 0};
     const auto step_start = std::chrono::steady_clock::now();
-    run_step_sql(step_sql(graph, plan, step), "migrate: " + line + " (revision " + info.id + ")");
+    const auto &content = plan.revisions.at(info.id).content;
+    run_step_sql(step_sql(graph, plan, step), "migrate: " + line + " (revision " + info.id + ")",
+                 StepTimeouts{content.lock_timeout_ms, content.statement_timeout_ms});
     entry.duration_us = micros_since(step_start);
     rows.apply(step);
     entry.to_heads = rows.rows();

@@ -5,6 +5,7 @@
 
 #include "core/planner.hpp"
 #include "pg/catalog.hpp"
+#include "pg/step_sql.hpp"
 
 #include <cstdint>
 #include <string>
@@ -36,8 +37,6 @@ PlannedMotion plan_motion(const RevisionGraph &graph, Motion motion, const std::
 // refuses non-transactional revisions; CALL migrate.run() runs them.
 void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan, bool atomic = true);
 
-// Runs SQL through SPI with `context` added to the CONTEXT of any error.
-void run_step_sql(const std::string &sql, const std::string &context);
 void notice(const std::string &message);
 
 std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion &plan);

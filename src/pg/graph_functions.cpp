@@ -97,7 +97,9 @@ Datum show(FunctionCallInfo fcinfo) {
     const auto &c = r.content;
     rows.push_back(Row{c.graph.id, c.graph.down_revisions, c.graph.depends_on, c.graph.branch_labels, c.graph.message,
                        c.upgrade_sql, c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(), c.transactional,
-                       r.checksum, r.created_at, graph.is_head(v), bool(applied.test(v)), c.requires_backfills});
+                       r.checksum, r.created_at, graph.is_head(v), bool(applied.test(v)), c.requires_backfills,
+                       c.lock_timeout_ms ? Cell{std::to_string(*c.lock_timeout_ms) + " ms"} : null_cell(),
+                       c.statement_timeout_ms ? Cell{std::to_string(*c.statement_timeout_ms) + " ms"} : null_cell()});
   }
   spi.finish();
   return return_rows(fcinfo, rows);

@@ -18,6 +18,12 @@ public:
   std::optional<std::string> label_owner(const std::string &label) const override { return pg::label_owner(label); }
 };
 
+std::optional<std::int64_t> to_ms(std::optional<std::int64_t> us) {
+  if (!us)
+    return std::nullopt;
+  return *us / 1000;
+}
+
 RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   RevisionContent c;
   c.graph.id = required_text(fcinfo, 0, "revision id");
@@ -29,6 +35,8 @@ RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   c.graph.depends_on = required_text_array(fcinfo, 6, "depends_on");
   c.transactional = required_bool(fcinfo, 7, "transactional");
   c.requires_backfills = required_text_array(fcinfo, 8, "requires_backfills");
+  c.lock_timeout_ms = to_ms(arg_interval_us(fcinfo, 9, "lock_timeout"));
+  c.statement_timeout_ms = to_ms(arg_interval_us(fcinfo, 10, "statement_timeout"));
   return c;
 }
 
@@ -91,6 +99,9 @@ void register_content(const RevisionContent &c) {
     insert_revision(c, checksum);
   } else if (stored->checksum != checksum) {
     replace_revision(c, *stored, checksum);
+  } else if (stored->content.lock_timeout_ms != c.lock_timeout_ms ||
+             stored->content.statement_timeout_ms != c.statement_timeout_ms) {
+    update_revision(c, checksum); // timeouts only: allowed even once applied
   }
 }
 

@@ -66,7 +66,8 @@ private:
         const auto start = std::chrono::steady_clock::now();
         const std::string context = "migrate: " + line + " (revision " + content.graph.id + ")";
         if (content.transactional) {
-          run_step_sql(content.upgrade_sql, context);
+          run_step_sql(content.upgrade_sql, context,
+                       StepTimeouts{content.lock_timeout_ms, content.statement_timeout_ms});
         } else {
           spi_.commit(); // drops the snapshot the queries above left: see run_at_top_level()
           run_at_top_level(content.graph.id, content.upgrade_sql, context);

@@ -13,6 +13,8 @@ CREATE TABLE migrate.revisions (
     transactional  boolean NOT NULL DEFAULT true,
     checksum       text NOT NULL,                  -- hex SHA-256 of the content
     requires_backfills text[] NOT NULL DEFAULT '{}', -- backfills that must be done before upgrading into it
+    lock_timeout   interval CHECK (lock_timeout >= '0'),      -- NULL: migrate.lock_timeout
+    statement_timeout interval CHECK (statement_timeout >= '0'), -- NULL: migrate.statement_timeout
     -- clock_timestamp: revisions loaded in one transaction keep their order.
     created_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );
@@ -112,7 +114,9 @@ CREATE FUNCTION migrate.revision(
     branch_labels text[] DEFAULT '{}',
     depends_on text[] DEFAULT '{}',
     transactional boolean DEFAULT true,
-    requires_backfills text[] DEFAULT '{}')
+    requires_backfills text[] DEFAULT '{}',
+    lock_timeout interval DEFAULT NULL,
+    statement_timeout interval DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_revision' LANGUAGE C VOLATILE;
 
@@ -134,7 +138,8 @@ AS 'MODULE_PATHNAME', 'migrate_history' LANGUAGE C STABLE;
 CREATE FUNCTION migrate.show(revision text)
 RETURNS TABLE (revision text, down_revisions text[], depends_on text[], branch_labels text[], message text,
                upgrade_sql text, downgrade_sql text, transactional boolean, checksum text,
-               created_at timestamptz, is_head boolean, is_applied boolean, requires_backfills text[])
+               created_at timestamptz, is_head boolean, is_applied boolean, requires_backfills text[],
+               lock_timeout interval, statement_timeout interval)
 AS 'MODULE_PATHNAME', 'migrate_show' LANGUAGE C STABLE;
 
 CREATE FUNCTION migrate.graph() RETURNS text
@@ -190,7 +195,7 @@ AS 'MODULE_PATHNAME', 'migrate_run_backfills' LANGUAGE C;
 -- Other roles may call the read functions once granted SELECT on the tables.
 GRANT USAGE ON SCHEMA migrate TO PUBLIC;
 -- Whatever changes the catalog or the database is for the roles an owner grants it to.
-REVOKE EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.backfill(text, text, text, interval, integer, interval) FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval) FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE migrate.run(text) FROM PUBLIC;

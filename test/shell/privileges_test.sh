@@ -35,7 +35,7 @@ expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permi
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
 DROP ROLE IF EXISTS migrate_deployer;
 CREATE ROLE migrate_deployer LOGIN PASSWORD 'deployer';
-GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[]),
+GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval),
                           migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text),
                           migrate.merge(text[], text, text),
                           migrate.backfill(text, text, text, interval, integer, interval) TO migrate_deployer;
