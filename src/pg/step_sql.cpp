@@ -15,21 +15,53 @@ namespace migrate::pg {
 
 namespace {
 
-// The lock this backend was waiting for when an error was raised: read by the
-// error context callback, which runs before the wait is cleaned up.
+// The lock this backend is waiting for, sampled by a timer while a statement
+// runs: by the time lock_timeout's error is raised, PostgreSQL has already
+// left the wait queue (LockErrorCleanup), so the error cannot say which lock.
 struct LockWait {
   bool seen = false;
   LOCKTAG tag{};
   LOCKMODE mode = NoLock;
 };
-LockWait last_wait;
+volatile sig_atomic_t sampling = 0;
+LockWait sampled; // written only by the timer handler while `sampling`
+constexpr int sample_every_ms = 20;
+
+void sample_lock_wait() {
+  if (!sampling || !MyProc)
+    return;
+  LOCK *waiting = MyProc->waitLock;
+  if (!waiting)
+    return;
+  sampled.tag = waiting->tag;
+  sampled.mode = MyProc->waitLockMode;
+  sampled.seen = true;
+}
+
+TimeoutId sampler() {
+  static TimeoutId id = MAX_TIMEOUTS;
+  if (id == MAX_TIMEOUTS)
+    id = pg_call([] { return RegisterTimeout(USER_TIMEOUT, sample_lock_wait); });
+  return id;
+}
+
+void start_sampling() {
+  TimeoutId id = sampler();
+  sampled = LockWait{};
+  sampling = 1;
+  pg_call([&] {
+    enable_timeout_every(id, TimestampTzPlusMilliseconds(GetCurrentTimestamp(), sample_every_ms), sample_every_ms);
+  });
+}
+
+LockWait stop_sampling() {
+  TimeoutId id = sampler();
+  pg_call([&] { disable_timeout(id, false); });
+  sampling = 0;
+  return sampled;
+}
 
 void step_error_context(void *arg) {
-  if (MyProc && MyProc->waitLock) {
-    last_wait.seen = true;
-    last_wait.tag = MyProc->waitLock->tag;
-    last_wait.mode = MyProc->waitLockMode;
-  }
   errcontext("%s", static_cast<const char *>(arg));
 }
 
@@ -142,16 +174,17 @@ void run_with_retries(const std::string &sql, const std::string &context, const 
   const auto statements = split_statements(sql);
   for (const auto &statement : statements) {
     for (int attempt = 0;; ++attempt) {
-      last_wait = LockWait{};
       Subtransaction sub;
       sub.begin();
       try {
+        start_sampling();
         execute(statement.c_str(), context.c_str());
+        stop_sampling();
         sub.release();
         break;
       } catch (const PgError &e) {
         const int code = e.data()->sqlerrcode;
-        const LockWait wait = last_wait;
+        const LockWait wait = stop_sampling();
         sub.rollback();
         if (code != ERRCODE_LOCK_NOT_AVAILABLE)
           throw;
@@ -166,6 +199,10 @@ void run_with_retries(const std::string &sql, const std::string &context, const 
         const char *text = message.c_str();
         pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text))); });
         sleep_ms(delay);
+      } catch (...) {
+        stop_sampling();
+        sub.rollback();
+        throw;
       }
     }
   }
