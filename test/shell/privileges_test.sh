@@ -26,6 +26,7 @@ expect "$(as_nobody "SELECT * FROM migrate.stamp('a1')")" "permission denied for
 expect "$(as_nobody "SELECT migrate.merge('{a1,a2}')")" "permission denied for function merge"
 expect "$(as_nobody "SELECT migrate.backfill('f', 'a1', 'DELETE FROM t')")" "permission denied for function backfill"
 expect "$(as_nobody "CALL migrate.run_backfills()")" "permission denied for procedure run_backfills"
+expect "$(as_nobody "CALL migrate.run()")" "permission denied for procedure run"
 psql -X -q -d "$db" -c "GRANT SELECT ON migrate.revisions, migrate.version TO migrate_nobody" >/dev/null
 expect "$(as_nobody "SELECT * FROM migrate.heads()")" "^a1$"
 expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permission denied for function revision"
@@ -39,7 +40,7 @@ GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[
                           migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text),
                           migrate.merge(text[], text, text),
                           migrate.backfill(text, text, text, interval, integer, interval) TO migrate_deployer;
-GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval) TO migrate_deployer;
+GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval), migrate.run(text) TO migrate_deployer;
 GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO migrate_deployer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO migrate_deployer;
 GRANT INSERT ON migrate.journal TO migrate_deployer;
@@ -65,9 +66,16 @@ expect "$(psql -X -At -d "$db" -c "SELECT tableowner FROM pg_tables WHERE tablen
 expect "$(as_deployer "SELECT migrate.backfill('fill_deployed', 'c3', 'INSERT INTO deployed SELECT 1 WHERE NOT EXISTS (SELECT FROM deployed)')")" "^fill_deployed$"
 expect "$(as_deployer "CALL migrate.run_backfills()")" "^$"
 expect "$(as_deployer "SELECT state || ' ' || rows_done FROM migrate.backfills")" "^done 1$"
+# ... and run a concurrent index build through migrate.run(), as itself.
+expect "$(as_deployer "SELECT migrate.revision('c3x', '{c3}', 'CREATE INDEX CONCURRENTLY deployed_id_idx ON deployed (id)', 'DROP INDEX deployed_id_idx', transactional => false)")" "^c3x$"
+expect "$(as_deployer "CALL migrate.run()")" "^$"
+expect "$(psql -X -At -d "$db" -c "SELECT indisvalid FROM pg_index WHERE indexrelid = 'deployed_id_idx'::regclass")" "^t$"
+# downgrade() refuses a non-transactional revision: undo it by hand and stamp.
+expect "$(as_deployer "SELECT revision FROM migrate.downgrade('c3')")" "cannot run inside downgrade"
+expect "$(as_deployer "DROP INDEX deployed_id_idx; SELECT c FROM migrate.stamp('c3') c")" "^c3$"
 expect "$(as_deployer "SELECT revision FROM migrate.downgrade('b2')")" "c3"
 expect "$(as_deployer "SELECT state || ' ' || rows_done FROM migrate.backfills")" "^pending 0$"
 expect "$(as_deployer "SELECT c FROM migrate.stamp('base') c")" "^$"
-expect "$(as_deployer "SELECT migrate.merge('{c3}', 'single')")" "a merge needs two or more heads"
+expect "$(as_deployer "SELECT migrate.merge('{c3x}', 'single')")" "a merge needs two or more heads"
 # migrate_nobody still cannot move it.
 expect "$(as_nobody "SELECT * FROM migrate.upgrade('head')")" "permission denied for function upgrade"
