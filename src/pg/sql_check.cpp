@@ -129,6 +129,13 @@ static void check_outside_transaction(const std::string &revision, const char *d
   }
 }
 
+std::string statement_text(const std::string &sql, const RawStmt *raw) {
+  std::size_t start = std::min<std::size_t>(std::max(raw->stmt_location, 0), sql.size());
+  std::size_t end = raw->stmt_len > 0 ? std::min(sql.size(), start + raw->stmt_len) : sql.size();
+  start = std::min(end, sql.find_first_not_of(" \t\r\n\f", start));
+  return sql.substr(start, end - start);
+}
+
 int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction) {
   List *stmts = parse(sql, std::string("migrate: parsing the ") + direction + " SQL of revision " + revision);
   int count = list_length(stmts);
@@ -144,11 +151,8 @@ int inspect_sql(const std::string &revision, const char *direction, const std::s
     auto refusal = refusal_for(raw->stmt);
     if (!refusal)
       continue;
-    // A statement's location is just past the previous semicolon: skip to its first word.
-    std::size_t start = std::max(raw->stmt_location, 0);
-    std::size_t end = raw->stmt_len > 0 ? start + raw->stmt_len : sql.size();
-    start = std::min(end, sql.find_first_not_of(" \t\r\n\f", start));
-    std::string statement = sql.substr(start, end - start);
+    std::string statement = statement_text(sql, raw);
+    const std::size_t start = sql.find(statement, std::max(raw->stmt_location, 0));
     throw Error(refusal->sqlstate,
                 std::string(refusal->what) + " cannot run inside a transaction: " + direction + " SQL of revision " +
                     revision,

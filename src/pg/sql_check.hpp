@@ -1,6 +1,8 @@
 // What a revision's SQL holds, as PostgreSQL's own parser sees it.
 #pragma once
 
+#include "pg/postgres.hpp"
+
 #include <string>
 
 namespace migrate::pg {
@@ -10,6 +12,10 @@ namespace migrate::pg {
 // statements that cannot run inside upgrade()'s transaction are refused.
 // Returns the number of statements.
 int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction);
+
+// One statement of a parsed SQL text, from its first word to its end
+// (raw_parser's locations start just past the previous semicolon).
+std::string statement_text(const std::string &sql, const RawStmt *raw);
 
 // A backfill's batch: exactly one INSERT, UPDATE, DELETE or MERGE (the
 // rows it affects are the progress). Throws migrate::Error or PgError.

@@ -6,6 +6,7 @@
 #include "pg/procedure.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
+#include "pg/sql_check.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -85,11 +86,7 @@ std::vector<std::string> split_statements(const std::string &sql) {
   List *parsed = pg_call([&] { return raw_parser(source, RAW_PARSE_DEFAULT); });
   std::vector<std::string> out;
   for (int i = 0; i < list_length(parsed); ++i) {
-    auto *raw = static_cast<RawStmt *>(list_nth(parsed, i));
-    std::size_t start = std::max(raw->stmt_location, 0);
-    std::size_t end = raw->stmt_len > 0 ? start + raw->stmt_len : sql.size();
-    start = std::min(end, sql.find_first_not_of(" \t\r\n\f", start)); // the CONTEXT shows the statement itself
-    out.push_back(sql.substr(start, end - start));
+    out.push_back(statement_text(sql, static_cast<RawStmt *>(list_nth(parsed, i))));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
+#include "pg/sql_check.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -177,9 +178,7 @@ void run_at_top_level(const std::string &revision, const std::string &sql, const
   const int count = list_length(parsed);
   for (int i = 0; i < count; ++i) {
     auto *raw = static_cast<RawStmt *>(list_nth(parsed, i));
-    std::size_t start = std::max(raw->stmt_location, 0);
-    std::size_t end = raw->stmt_len > 0 ? start + raw->stmt_len : sql.size();
-    std::string statement = sql.substr(start, end - start);
+    std::string statement = statement_text(sql, raw);
     if (IsA(raw->stmt, IndexStmt)) {
       auto *index = castNode(IndexStmt, raw->stmt);
       if (char *in_the_way = pg_call([&] { return invalid_index_in_the_way(index); })) {
