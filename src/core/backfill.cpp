@@ -53,19 +53,18 @@ Error gate_refusal(const std::string &revision, const std::string &required,
   const std::string nothing_run = "Nothing was run.";
   if (!found)
     return Error(sqlstate::undefined_object,
-                 "revision " + revision + " requires backfill " + required + ", which is not registered",
-                 nothing_run, "Register it with migrate.backfill('" + required + "', ...), run it, then upgrade.");
+                 "revision " + revision + " requires backfill " + required + ", which is not registered", nothing_run,
+                 "Register it with migrate.backfill('" + required + "', ...), run it, then upgrade.");
   std::string state = found->state;
   std::string message = "revision " + revision + " requires backfill " + required + " to be done; it is " + state +
                         " (" + describe_progress(*found) + ")";
   std::string detail = nothing_run + " Backfill " + required + " belongs to revision " + found->revision + ".";
   if (found->last_error)
     detail += " Its last batch failed: " + *found->last_error;
-  std::string hint =
-      revision_applied
-          ? "Run CALL migrate.run_backfills() (or let its pg_cron job finish it), then upgrade again."
-          : "Upgrade to " + found->revision + " first, run CALL migrate.run_backfills(), then upgrade to " + revision +
-                ".";
+  std::string hint = revision_applied
+                         ? "Run CALL migrate.run_backfills() (or let its pg_cron job finish it), then upgrade again."
+                         : "Upgrade to " + found->revision +
+                               " first, run CALL migrate.run_backfills(), then upgrade to " + revision + ".";
   return Error(sqlstate::object_not_in_prerequisite_state, message, detail, hint);
 }
 

@@ -20,8 +20,7 @@ namespace {
 constexpr std::int32_t backfill_lock_space = 0x6d696772;
 
 std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -156,9 +155,8 @@ private:
         throw Error(sqlstate::undefined_object, "backfill " + join(unknown, ", ") + " is not registered", {},
                     "SELECT name FROM migrate.backfills lists the registered ones.");
     }
-    memory_ = pg_call([] {
-      return AllocSetContextCreate(CurrentMemoryContext, "migrate backfill batch", ALLOCSET_DEFAULT_SIZES);
-    });
+    memory_ = pg_call(
+        [] { return AllocSetContextCreate(CurrentMemoryContext, "migrate backfill batch", ALLOCSET_DEFAULT_SIZES); });
     while (auto next = next_backfill())
       run_backfill(*next);
   }
@@ -206,10 +204,10 @@ private:
 
   void run_backfill(const StoredBackfill &b) {
     const auto &name = b.spec.name;
-    std::string resuming = b.batches > 0 ? ", resuming after " + describe_progress(BackfillProgress{
-                                                                     name, b.spec.revision, b.state, b.batches,
-                                                                     b.rows_done, std::nullopt})
-                                         : "";
+    std::string resuming =
+        b.batches > 0 ? ", resuming after " + describe_progress(BackfillProgress{name, b.spec.revision, b.state,
+                                                                                 b.batches, b.rows_done, std::nullopt})
+                      : "";
     notice("Running backfill " + name + " (revision " + b.spec.revision + ")" + resuming);
     RunBudget budget(b.spec.limits, now_us(), call_deadline_us_);
     std::int64_t batches = 0, rows = 0;
@@ -266,8 +264,7 @@ private:
       sub.rollback();
       if (is_interrupt(e.data()))
         throw;
-      fail(b, number, e.data()->message ? e.data()->message : "unknown error",
-           unpack_sql_state(e.data()->sqlerrcode));
+      fail(b, number, e.data()->message ? e.data()->message : "unknown error", unpack_sql_state(e.data()->sqlerrcode));
       outcome = Outcome::failed;
     } catch (const Error &e) {
       sub.rollback();

@@ -227,16 +227,18 @@ std::optional<std::string> label_owner(const std::string &label) {
 }
 
 void insert_revision(const RevisionContent &c, const std::string &checksum) {
-  execute("INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
-          "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills, lock_timeout, statement_timeout) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8 * interval '1 ms', $12::float8 * interval '1 ms')",
-          content_args(c, checksum));
+  execute(
+      "INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
+      "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills, lock_timeout, statement_timeout) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8 * interval '1 ms', $12::float8 * interval '1 ms')",
+      content_args(c, checksum));
 }
 
 void update_revision(const RevisionContent &c, const std::string &checksum) {
   execute("UPDATE migrate.revisions SET down_revisions = $2, depends_on = $3, branch_labels = $4, "
           "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9, "
-          "requires_backfills = $10, lock_timeout = $11::float8 * interval '1 ms', statement_timeout = $12::float8 * interval '1 ms' "
+          "requires_backfills = $10, lock_timeout = $11::float8 * interval '1 ms', statement_timeout = $12::float8 * "
+          "interval '1 ms' "
           "WHERE id = $1",
           content_args(c, checksum));
 }

@@ -10,22 +10,20 @@ int setting_lock_retries = 5;
 int setting_lock_retry_delay_ms = 500;
 
 void define_settings() {
-  DefineCustomIntVariable("migrate.lock_timeout",
-                          "lock_timeout for each statement of a revision (unless the revision sets its own).",
-                          "A DDL statement that waits longer for its lock fails with 55P03 and is retried "
-                          "(migrate.lock_retries); 0 waits forever.",
-                          &setting_lock_timeout_ms, 5000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr,
-                          nullptr);
+  DefineCustomIntVariable(
+      "migrate.lock_timeout", "lock_timeout for each statement of a revision (unless the revision sets its own).",
+      "A DDL statement that waits longer for its lock fails with 55P03 and is retried "
+      "(migrate.lock_retries); 0 waits forever.",
+      &setting_lock_timeout_ms, 5000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
   DefineCustomIntVariable("migrate.statement_timeout",
                           "statement_timeout for each revision's SQL (unless the revision sets its own).",
                           "0 disables it.", &setting_statement_timeout_ms, 0, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS,
                           nullptr, nullptr, nullptr);
-  DefineCustomIntVariable("migrate.lock_retries",
-                          "How many times a statement that hit lock_timeout is retried.", nullptr,
-                          &setting_lock_retries, 5, 0, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("migrate.lock_retries", "How many times a statement that hit lock_timeout is retried.",
+                          nullptr, &setting_lock_retries, 5, 0, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomIntVariable("migrate.lock_retry_delay", "Pause before the first retry; it doubles for each next one.",
-                          nullptr, &setting_lock_retry_delay_ms, 500, 0, 3600 * 1000, PGC_USERSET, GUC_UNIT_MS,
-                          nullptr, nullptr, nullptr);
+                          nullptr, &setting_lock_retry_delay_ms, 500, 0, 3600 * 1000, PGC_USERSET, GUC_UNIT_MS, nullptr,
+                          nullptr, nullptr);
   MarkGUCPrefixReserved("migrate");
 }
 

@@ -23,7 +23,7 @@ const std::string &text(const Cell &c);                  // throws on NULL or an
 std::optional<std::string> optional_text(const Cell &c); // nullopt for NULL
 const std::vector<std::string> &text_array(const Cell &c);
 bool boolean(const Cell &c);
-std::int64_t integer(const Cell &c);                       // integer or bigint
+std::int64_t integer(const Cell &c);                         // integer or bigint
 std::optional<std::int64_t> optional_integer(const Cell &c); // nullopt for NULL
 
 // How the calling SQL function is declared. A STABLE function's queries see

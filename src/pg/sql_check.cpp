@@ -108,7 +108,7 @@ List *parse(const std::string &sql, const std::string &where) {
 // build must be named so that an INVALID index left by a failed build can be
 // found and dropped before the revision runs again.
 static void check_outside_transaction(const std::string &revision, const char *direction, const std::string &sql,
-                               List *stmts) {
+                                      List *stmts) {
   ListCell *lc;
   int index = 0;
   foreach (lc, stmts) {

@@ -148,10 +148,9 @@ LockDescription describe(const LockWait &wait) {
       return rel && nsp ? pstrdup(quote_qualified_identifier(nsp, rel)) : psprintf("relation %u", relid);
     });
     d.object = std::string("table ") + name;
-    rows = query(std::string(holders_sql)
-                     .append("AND l.locktype = 'relation' AND l.relation = $2::oid ORDER BY l.pid")
-                     .c_str(),
-                 {modes, std::to_string(relid)});
+    rows = query(
+        std::string(holders_sql).append("AND l.locktype = 'relation' AND l.relation = $2::oid ORDER BY l.pid").c_str(),
+        {modes, std::to_string(relid)});
   } else if (tag.locktag_type == LOCKTAG_TRANSACTION) {
     const std::string xid = std::to_string(tag.locktag_field1);
     d.object = "transaction " + xid + " (a row it changed)";

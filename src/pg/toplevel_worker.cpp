@@ -163,10 +163,10 @@ void run_in_worker(const std::string &revision, const std::string &statement, co
     callback.arg = const_cast<char *>(where);
     callback.previous = error_context_stack;
     error_context_stack = &callback;
-    ereport(ERROR, (errcode(task->sqlerrcode), errmsg_internal("%s", task->message),
-                    task->detail[0] ? errdetail_internal("%s", task->detail) : 0,
-                    task->hint[0] ? errhint("%s", task->hint) : 0,
-                    task->context[0] ? errcontext("%s", task->context) : 0));
+    ereport(ERROR,
+            (errcode(task->sqlerrcode), errmsg_internal("%s", task->message),
+             task->detail[0] ? errdetail_internal("%s", task->detail) : 0,
+             task->hint[0] ? errhint("%s", task->hint) : 0, task->context[0] ? errcontext("%s", task->context) : 0));
   });
 }
 
@@ -203,8 +203,7 @@ namespace {
 // The worker: plain C from here (no C++ object lives in these frames, which
 // longjmp on error).
 void execute_statement(const char *sql) {
-  MemoryContext parse_context =
-      AllocSetContextCreate(TopMemoryContext, "migrate worker parse", ALLOCSET_DEFAULT_SIZES);
+  MemoryContext parse_context = AllocSetContextCreate(TopMemoryContext, "migrate worker parse", ALLOCSET_DEFAULT_SIZES);
   MemoryContext old = MemoryContextSwitchTo(parse_context);
   List *parsed = pg_parse_query(sql);
   MemoryContextSwitchTo(old);
@@ -239,9 +238,9 @@ void execute_statement(const char *sql) {
 extern "C" PGDLLEXPORT void migrate_toplevel_worker_main(Datum arg);
 
 extern "C" void migrate_toplevel_worker_main(Datum arg) {
-  using migrate::pg::WorkerTask;
   using migrate::pg::task_done;
   using migrate::pg::task_failed;
+  using migrate::pg::WorkerTask;
   pqsignal(SIGTERM, die);
   BackgroundWorkerUnblockSignals();
   CurrentResourceOwner = ResourceOwnerCreate(nullptr, "migrate worker");

@@ -32,8 +32,8 @@ TEST(BackfillSpec, RefusesBadNamesSqlAndLimits) {
   bad_revision.revision = "";
   auto blank = spec();
   blank.batch_sql = " \n\t";
-  for (const auto &s : {bad_name, reserved, bad_revision, blank, spec({-1, {}, {}}), spec({0, 0, {}}),
-                        spec({0, {}, 0}), spec({0, {}, -5})}) {
+  for (const auto &s : {bad_name, reserved, bad_revision, blank, spec({-1, {}, {}}), spec({0, 0, {}}), spec({0, {}, 0}),
+                        spec({0, {}, -5})}) {
     auto e = refusal(s);
     ASSERT_TRUE(e) << s.name << " / " << s.batch_sql;
     EXPECT_STREQ(e->sqlstate(), "22023") << e->what();
@@ -65,7 +65,8 @@ TEST(BackfillGate, NamesStateAndProgress) {
   BackfillProgress p{"fill_y", "e1", "running", 1, 10000, std::nullopt};
   Error e = gate_refusal("c1", "fill_y", p, true);
   EXPECT_STREQ(e.sqlstate(), "55000");
-  EXPECT_EQ(std::string(e.what()), "revision c1 requires backfill fill_y to be done; it is running (1 batch, 10000 rows)");
+  EXPECT_EQ(std::string(e.what()),
+            "revision c1 requires backfill fill_y to be done; it is running (1 batch, 10000 rows)");
   EXPECT_EQ(e.detail(), "Nothing was run. Backfill fill_y belongs to revision e1.");
   EXPECT_NE(e.hint().find("CALL migrate.run_backfills()"), std::string::npos);
 }

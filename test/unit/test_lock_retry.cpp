@@ -21,8 +21,9 @@ TEST(LockRetry, ZeroDelayStaysZero) {
 
 TEST(LockRetry, RefusalNamesLockObjectAndHolders) {
   LockRetryPolicy p{500, 3, 100, 1000};
-  Error e = lock_not_granted("migrate: upgrade a1 -> b2 (revision b2)", "AccessExclusiveLock", "table public.t", p,
-                             {{4242, "AccessShareLock", "idle in transaction", "LOCK t IN ACCESS SHARE MODE", "00:00:07"}});
+  Error e =
+      lock_not_granted("migrate: upgrade a1 -> b2 (revision b2)", "AccessExclusiveLock", "table public.t", p,
+                       {{4242, "AccessShareLock", "idle in transaction", "LOCK t IN ACCESS SHARE MODE", "00:00:07"}});
   EXPECT_STREQ(e.sqlstate(), "55P03");
   EXPECT_EQ(std::string(e.what()), "migrate: upgrade a1 -> b2 (revision b2): AccessExclusiveLock on table public.t was "
                                    "not granted within lock_timeout (500 ms), 4 attempts");

@@ -164,7 +164,10 @@ TEST(CanonicalForm, DiffersWhenAnyFieldDiffers) {
       {"empty downgrade_sql", [](RevisionContent &c) { c.downgrade_sql = std::string(); }},
       {"transactional", [](RevisionContent &c) { c.transactional = false; }},
       {"requires_backfills", [](RevisionContent &c) { c.requires_backfills = {"fill"}; }},
-      {"two requires_backfills", [](RevisionContent &c) { c.requires_backfills = {"fill", "more"}; }},
+      {"two requires_backfills",
+       [](RevisionContent &c) {
+         c.requires_backfills = {"fill", "more"};
+       }},
   };
   std::set<std::string> seen{canonical_form(original)};
   for (const auto &[what, change] : changes) {
