@@ -36,6 +36,17 @@ CALL migrate.run();
 CALL migrate.run();
 SELECT revision, direction, from_heads, to_heads FROM migrate.journal ORDER BY id;
 
+-- ALTER TYPE ... ADD VALUE, then a revision using the new value: one
+-- transaction (upgrade()) cannot, a commit per revision (run()) can.
+SELECT migrate.revision('e1', '{c3}', $$CREATE TYPE mood AS ENUM ('calm')$$, 'DROP TYPE mood', 'enum');
+SELECT migrate.revision('e2', '{e1}', $$ALTER TYPE mood ADD VALUE 'busy'$$, 'SELECT 1', 'enum value');
+SELECT migrate.revision('e3', '{e2}', $$CREATE TABLE moods (m mood DEFAULT 'busy')$$, 'DROP TABLE moods', 'use it');
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade('e3')$$);
+SELECT * FROM migrate.current();
+CALL migrate.run('e3');
+SELECT * FROM migrate.current();
+SELECT pg_get_expr(adbin, adrelid) AS default FROM pg_attrdef WHERE adrelid = 'moods'::regclass;
+
 -- The settings (GUCs) a DBA sets per database or role.
 SHOW migrate.lock_timeout;
 SHOW migrate.lock_retries;
@@ -46,11 +57,12 @@ SHOW migrate.lock_timeout;
 SET migrate.lock_retries = -1;
 RESET migrate.lock_timeout;
 -- A step's statement_timeout stops a step that runs too long.
-SELECT migrate.revision('d4', '{c3}', 'SELECT pg_sleep(2)', 'SELECT 1', 'slow', statement_timeout => '100 ms');
+SELECT migrate.revision('d4', '{e3}', 'SELECT pg_sleep(2)', 'SELECT 1', 'slow', statement_timeout => '100 ms');
 SELECT revision FROM migrate.upgrade('d4');
 SELECT * FROM migrate.current();
 -- The step's lock_timeout is back to the caller's afterwards.
 SHOW lock_timeout;
 
 DROP EXTENSION migrate;
-DROP TABLE rt;
+DROP TABLE rt, moods;
+DROP TYPE mood;
