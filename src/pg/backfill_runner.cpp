@@ -5,6 +5,7 @@
 #include "core/text.hpp"
 #include "pg/backfill_catalog.hpp"
 #include "pg/catalog.hpp"
+#include "pg/engine.hpp"
 #include "pg/guard.hpp"
 #include "pg/procedure.hpp"
 
@@ -22,11 +23,6 @@ constexpr std::int32_t backfill_lock_space = 0x6d696772;
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-void notice(const std::string &message) {
-  const char *text = message.c_str();
-  pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text))); });
 }
 
 void warning(const std::string &message) {
@@ -286,19 +282,12 @@ private:
             ". Batches before it stay committed; the next call retries it.");
   }
 
-  // Sleeps between batches, waking for a cancel or the call's deadline.
+  // Sleeps between batches, no longer than the call's deadline allows.
   void pause(std::int64_t us) {
-    std::int64_t until = now_us() + us;
-    if (call_deadline_us_ && *call_deadline_us_ < until)
-      until = *call_deadline_us_;
-    for (std::int64_t left = until - now_us(); left > 0; left = until - now_us()) {
-      long ms = static_cast<long>(std::max<std::int64_t>(1, left / 1000));
-      pg_call([&] {
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
-        ResetLatch(MyLatch);
-        CHECK_FOR_INTERRUPTS();
-      });
-    }
+    if (call_deadline_us_)
+      us = std::min(us, *call_deadline_us_ - now_us());
+    if (us > 0)
+      sleep_interruptibly(us);
   }
 
   SpiConnection &spi_;

@@ -12,9 +12,6 @@ namespace migrate::pg {
 
 namespace {
 
-// 'migrate!' in ASCII: the one advisory lock key the engine takes.
-constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
-
 std::vector<Cell> content_args(const RevisionContent &c, const std::string &checksum) {
   return {c.graph.id,
           c.graph.down_revisions,

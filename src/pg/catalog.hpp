@@ -20,6 +20,10 @@ struct StoredRevision {
   std::string created_at;
 };
 
+// 'migrate!' in ASCII: the engine's advisory lock key. upgrade() and every
+// catalog change take it per transaction; CALL migrate.run() per session.
+inline constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
+
 // Serializes every change to the catalog and the database's version
 // (pg_advisory_xact_lock on the engine's fixed key).
 void lock_catalog();

@@ -23,11 +23,11 @@ void check_for_interrupts() {
   pg_call([] { CHECK_FOR_INTERRUPTS(); });
 }
 
+} // namespace
+
 std::int64_t micros_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
 }
-
-} // namespace
 
 std::string describe_step(const RevisionGraph &graph, const RevisionStep &step) {
   const auto &info = graph.info(step.revision);

@@ -7,6 +7,7 @@
 #include "pg/catalog.hpp"
 #include "pg/step_sql.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@ PlannedMotion plan_motion(const RevisionGraph &graph, Motion motion, const std::
 void check_runnable(const RevisionGraph &graph, const PlannedMotion &plan, bool atomic = true);
 
 void notice(const std::string &message);
+std::int64_t micros_since(std::chrono::steady_clock::time_point start);
 
 std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion &plan);
 

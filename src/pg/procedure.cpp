@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "pg/guard.hpp"
 
+#include <chrono>
 #include <string>
 
 namespace migrate::pg {
@@ -58,6 +59,21 @@ void session_unlock(std::int32_t space, std::int32_t key) {
 
 void session_unlock(std::int64_t key) {
   pg_call([&] { (void)DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(key)); });
+}
+
+void sleep_interruptibly(std::int64_t us) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+    if (left <= 0)
+      return;
+    long wait = static_cast<long>(left);
+    pg_call([&] {
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait, PG_WAIT_EXTENSION);
+      ResetLatch(MyLatch);
+      CHECK_FOR_INTERRUPTS();
+    });
+  }
 }
 
 bool is_interrupt(const ErrorData *e) {

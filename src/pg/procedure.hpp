@@ -34,6 +34,9 @@ void session_lock(std::int64_t key); // waits; a cancel interrupts the wait
 void session_unlock(std::int32_t space, std::int32_t key);
 void session_unlock(std::int64_t key);
 
+// Sleeps `us` microseconds, waking for a cancel (which raises) or a shutdown.
+void sleep_interruptibly(std::int64_t us);
+
 // Errors that mean "stop now" rather than "this step failed": a cancel,
 // statement_timeout, a shutdown.
 bool is_interrupt(const ErrorData *error);

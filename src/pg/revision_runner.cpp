@@ -17,15 +17,6 @@ namespace migrate::pg {
 
 namespace {
 
-// The engine's key ('migrate!'), as upgrade() takes it per transaction: a
-// session that holds it for a whole run() excludes upgrade(), stamp(),
-// registration and other run() calls until the run ends.
-constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
-
-std::int64_t micros_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-}
-
 class RevisionRunner {
 public:
   explicit RevisionRunner(SpiConnection &spi) : spi_(spi) {}

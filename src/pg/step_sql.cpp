@@ -91,21 +91,6 @@ std::vector<std::string> split_statements(const std::string &sql) {
   return out;
 }
 
-void sleep_ms(std::int64_t ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
-    if (left <= 0)
-      return;
-    long wait = static_cast<long>(left);
-    pg_call([&] {
-      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait, PG_WAIT_EXTENSION);
-      ResetLatch(MyLatch);
-      CHECK_FOR_INTERRUPTS();
-    });
-  }
-}
-
 struct LockDescription {
   std::string lock;   // "AccessExclusiveLock"
   std::string object; // "table public.t"
@@ -194,7 +179,7 @@ void run_with_retries(const std::string &sql, const std::string &context, const 
                                     std::to_string(delay) + " ms";
         const char *text = message.c_str();
         pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text))); });
-        sleep_ms(delay);
+        sleep_interruptibly(delay * 1000);
       } catch (...) {
         stop_sampling();
         sub.rollback();
