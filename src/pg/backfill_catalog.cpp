@@ -72,7 +72,7 @@ void update_backfill_limits(const BackfillSpec &s) {
 std::vector<StoredBackfill> unfinished_backfills(const std::optional<std::vector<std::string>> &names) {
   Rows rows = query("SELECT " BACKFILL_COLUMNS "FROM migrate.backfill_jobs "
                     "WHERE state <> 'done' AND ($1::text[] IS NULL OR name = ANY ($1::text[])) "
-                    "ORDER BY created_at, name COLLATE \"C\"",
+                    "ORDER BY created_at, name COLLATE pg_catalog.\"C\"",
                     {names ? Cell{*names} : null_cell()});
   std::vector<StoredBackfill> out;
   for (const Row &r : rows)
@@ -130,7 +130,7 @@ std::vector<std::string> reset_backfills(const std::vector<std::string> &revisio
                     "resume_key = NULL, started_at = NULL, last_batch_at = NULL, finished_at = NULL, "
                     "last_error = NULL "
                     "WHERE revision = ANY ($1) AND (state <> 'pending' OR batches > 0 OR last_error IS NOT NULL) "
-                    "RETURNING name) SELECT name FROM reset ORDER BY name COLLATE \"C\"",
+                    "RETURNING name) SELECT name FROM reset ORDER BY name COLLATE pg_catalog.\"C\"",
                     {revisions});
   for (const Row &r : rows)
     out.push_back(text(r[0]));

@@ -35,7 +35,7 @@ void lock_catalog() {
 
 std::vector<RevisionInfo> load_graph_infos() {
   Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message "
-                    "FROM migrate.revisions ORDER BY created_at, id COLLATE \"C\"");
+                    "FROM migrate.revisions ORDER BY created_at, id COLLATE pg_catalog.\"C\"");
   std::vector<RevisionInfo> infos;
   infos.reserve(rows.size());
   for (auto &row : rows)
@@ -140,14 +140,16 @@ std::optional<StoredRevision> load_revision(const std::string &id) {
 
 std::vector<std::string> version_rows_for_update() {
   std::vector<std::string> out;
-  for (const Row &r : query("SELECT version_num FROM migrate.version ORDER BY version_num COLLATE \"C\" FOR UPDATE"))
+  for (const Row &r :
+       query("SELECT version_num FROM migrate.version ORDER BY version_num COLLATE pg_catalog.\"C\" FOR UPDATE"))
     out.push_back(text(r[0]));
   // Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may predate
   // another session's committed move. FOR UPDATE catches a changed row, not rows
   // added to an empty table: compare with what is committed now.
   if (pg_call([] { return IsolationUsesXactSnapshot(); })) {
     std::vector<std::string> now;
-    for (const Row &r : query_latest("SELECT version_num FROM migrate.version ORDER BY version_num COLLATE \"C\""))
+    for (const Row &r :
+         query_latest("SELECT version_num FROM migrate.version ORDER BY version_num COLLATE pg_catalog.\"C\""))
       now.push_back(text(r[0]));
     if (now != out)
       throw Error(sqlstate::serialization_failure,
@@ -195,7 +197,7 @@ void append_journal(const std::vector<JournalEntry> &entries, const std::string 
 
 std::vector<std::string> version_rows() {
   std::vector<std::string> out;
-  for (const Row &r : query("SELECT version_num FROM migrate.version ORDER BY version_num COLLATE \"C\""))
+  for (const Row &r : query("SELECT version_num FROM migrate.version ORDER BY version_num COLLATE pg_catalog.\"C\""))
     out.push_back(text(r[0]));
   return out;
 }

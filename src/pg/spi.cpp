@@ -95,6 +95,37 @@ Cell to_cell(const RawCell &raw, Oid type) {
 // The mode of the innermost SpiConnection: see SpiConnection.
 bool read_only_connection = true;
 
+// The engine's queries are planned and run under this search_path, whatever
+// the caller's: an operator or function whose exact match pg_catalog lacks
+// (`numeric * integer`, `text[] @> text[]`) would otherwise resolve to an
+// exact match in any schema on the caller's path, and one that precedes an
+// explicit pg_catalog would win even over exact matches, types and collations
+// included. pg_temp last, so that temporary objects cannot shadow either.
+// Tables are reached as migrate.*: the migrate schema is not on the path, so
+// nothing else in it can be resolved by accident.
+constexpr const char *engine_search_path = "pg_catalog, pg_temp";
+
+// Plain C, under pg_call. Sets the engine's path at a new GUC nest level and
+// returns that level, or -1 when it is in force already (an engine query
+// nested in another, through the catalog trigger). The plan cache records
+// the path a plan was made under and re-plans when it differs: the engine's
+// plans are made and run under this one path only.
+int enter_engine_path() {
+  if (namespace_search_path && strcmp(namespace_search_path, engine_search_path) == 0)
+    return -1;
+  const int level = NewGUCNestLevel();
+  (void)set_config_option("search_path", engine_search_path, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                          false);
+  return level;
+}
+
+// Plain C, under pg_call: the caller's search_path again. `done`: the query
+// ran to completion; otherwise whatever it changed at deeper levels is undone.
+void leave_engine_path(int level, bool done) {
+  if (level >= 0)
+    AtEOXact_GUC(done, level);
+}
+
 Rows run(const char *sql, const std::vector<Cell> &args, std::uint64_t *processed, int cursor_options = 0,
          bool latest_snapshot = false) {
   const bool read_only = read_only_connection;
@@ -127,14 +158,25 @@ Rows run(const char *sql, const std::vector<Cell> &args, std::uint64_t *processe
       values[i] = pg_call([&] { return make_text_array(items.data(), lengths.data(), count); });
     }
   }
-  SPIPlanPtr plan = plan_for(sql, types, cursor_options);
   Datum *vals = values.data();
   const char *nls = nulls.data();
-  int rc = pg_call([&] {
-    if (latest_snapshot)
-      return SPI_execute_snapshot(plan, vals, nls, GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
-    return SPI_execute_plan(plan, vals, nls, read_only, 0);
-  });
+  const int level = pg_call([] { return enter_engine_path(); });
+  int rc;
+  try {
+    SPIPlanPtr plan = plan_for(sql, types, cursor_options);
+    rc = pg_call([&] {
+      if (latest_snapshot)
+        return SPI_execute_snapshot(plan, vals, nls, GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
+      return SPI_execute_plan(plan, vals, nls, read_only, 0);
+    });
+  } catch (...) {
+    try {
+      pg_call([&] { leave_engine_path(level, false); });
+    } catch (...) {
+    }
+    throw;
+  }
+  pg_call([&] { leave_engine_path(level, true); });
   if (rc < 0)
     throw Error(sqlstate::internal_error, std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc));
   if (processed)

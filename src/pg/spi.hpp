@@ -54,8 +54,14 @@ private:
   bool caller_read_only_;
 };
 
-// Runs a schema-qualified query with $1..$n bound to `args`. Plans are
-// prepared once per backend and kept.
+// Runs one of the engine's queries with $1..$n bound to `args`. Plans are
+// prepared once per backend and kept. The engine's queries name migrate's
+// tables qualified, and are planned and run under search_path
+// `pg_catalog, pg_temp` (set at a GUC nest level, the caller's restored
+// right after): their functions, operators, types and collations resolve in
+// pg_catalog only, whatever the caller's search_path. A revision's own SQL
+// is run elsewhere (step_sql, the backfill runner, the top-level worker),
+// under the caller's path.
 Rows query(const char *sql, const std::vector<Cell> &args = {});
 // The same, planned afresh at each call: for lookups whose best plan depends
 // on a table's size when that size changes within one transaction (a bulk

@@ -121,10 +121,11 @@ LockDescription describe(const LockWait &wait) {
   pg_call([&] { conflicting_modes(&tag, mode, names, &count); });
   std::vector<std::string> modes(names, names + count);
   Rows rows;
-  const char *holders_sql = "SELECT l.pid, l.mode, coalesce(a.state, ''), coalesce(a.query, ''), "
-                            "coalesce(date_trunc('second', pg_catalog.clock_timestamp() - a.xact_start)::text, '') "
-                            "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
-                            "WHERE l.granted AND l.pid <> pg_catalog.pg_backend_pid() AND l.mode = ANY ($1) ";
+  const char *holders_sql =
+      "SELECT l.pid, l.mode, coalesce(a.state, ''), coalesce(a.query, ''), "
+      "coalesce(pg_catalog.date_trunc('second', pg_catalog.clock_timestamp() - a.xact_start)::text, '') "
+      "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+      "WHERE l.granted AND l.pid <> pg_catalog.pg_backend_pid() AND l.mode = ANY ($1) ";
   if (tag.locktag_type == LOCKTAG_RELATION) {
     const Oid relid = tag.locktag_field2;
     char *name = pg_call([&] {
