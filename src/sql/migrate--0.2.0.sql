@@ -1,6 +1,33 @@
 -- migrate 0.2.0: the revision catalog and the graph API (a fresh install; 0.1.0 installs update with migrate--0.1.0--0.2.0.sql).
 \echo Use "CREATE EXTENSION migrate" to load this file. \quit
 
+-- migrate is a trusted extension: a role with CREATE on the database may
+-- install it, and this script then runs as the bootstrap superuser. It refuses
+-- a schema `migrate` made beforehand by a role that is neither the installer
+-- nor a superuser: that role could rename it and put functions of its own in
+-- the way of every caller of migrate.upgrade(). The installer may have
+-- filled the schema with objects of its own, and it comes right after
+-- pg_catalog on search_path here: call functions as pg_catalog.f() and use
+-- only operators whose operand types match a pg_catalog operator exactly
+-- (test/shell/trusted_install_test.sh plants decoys and fails if one runs or
+-- is baked into a definition).
+DO $check_schema$
+DECLARE
+  schema_owner oid;
+  installer oid;
+BEGIN
+  SELECT n.nspowner, e.extowner INTO schema_owner, installer
+  FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+  WHERE e.extname = 'migrate';
+  IF schema_owner <> installer AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = schema_owner) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = pg_catalog.format('schema migrate belongs to role %s, which is not installing the extension',
+                                  pg_catalog.pg_get_userbyid(schema_owner)),
+      HINT = 'Drop the schema (or let its owner install the extension): CREATE EXTENSION creates it.';
+  END IF;
+END
+$check_schema$;
+
 -- One row per known revision (Alembic's revision scripts, kept in the database).
 CREATE TABLE migrate.revisions (
     id             text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_]{1,128}$'),
@@ -203,3 +230,40 @@ REVOKE EXECUTE ON FUNCTION migrate.upgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.downgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.stamp(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.merge(text[], text, text) FROM PUBLIC;
+
+-- The owner of a trusted install (a non-superuser: the objects above belong
+-- to the bootstrap superuser) may use and grant what a deployer needs:
+-- EXECUTE on every function and procedure; SELECT, INSERT, UPDATE and DELETE
+-- on the tables; SELECT on the views; USAGE, SELECT and UPDATE on the
+-- sequences; all WITH GRANT OPTION. Never ownership, TRIGGER, REFERENCES or
+-- TRUNCATE: it cannot redefine these objects or hook code of its own into
+-- what other roles run. Keep this block last, here and in
+-- migrate--0.1.0--0.2.0.sql: it grants on every member that exists when it runs.
+DO $grant_owner$
+DECLARE
+  ext oid;
+  owner oid;
+  member record;
+  kind "char";
+BEGIN
+  SELECT e.oid, e.extowner INTO ext, owner FROM pg_catalog.pg_extension e WHERE e.extname = 'migrate';
+  IF owner = (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = 'migrate.revisions'::pg_catalog.regclass::pg_catalog.oid) THEN
+    RETURN; -- installed by the objects' owner: nothing to grant
+  END IF;
+  FOR member IN
+    SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+    WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid AND d.refobjid = ext AND d.deptype = 'e'
+  LOOP
+    IF member.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid THEN
+      EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %I WITH GRANT OPTION',
+                                member.objid::pg_catalog.regprocedure, pg_catalog.pg_get_userbyid(owner));
+    ELSIF member.classid = 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid THEN
+      kind := (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = member.objid);
+      EXECUTE pg_catalog.format(CASE kind WHEN 'r' THEN 'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE %s TO %I WITH GRANT OPTION'
+                                          WHEN 'v' THEN 'GRANT SELECT ON TABLE %s TO %I WITH GRANT OPTION'
+                                          WHEN 'S' THEN 'GRANT USAGE, SELECT, UPDATE ON SEQUENCE %s TO %I WITH GRANT OPTION' END,
+                                member.objid::pg_catalog.regclass, pg_catalog.pg_get_userbyid(owner));
+    END IF;
+  END LOOP;
+END
+$grant_owner$;

@@ -25,18 +25,7 @@ CREATE SCHEMA hostile AUTHORIZATION $mallory;
 CREATE EXTENSION migrate;
 SQL
 
-# Every pg_catalog function whose name appears in the engine's SQL text, and
-# common polymorphic, variadic and everyday ones.
-engine_functions=$(grep -ohE '"([^"\\]|\\.)*"' ../../src/pg/*.cpp | grep -oE '\b[a-z_][a-z0-9_]*[[:space:]]*\(' |
-  tr -d ' (' | sort -u | paste -sd, -)
-common_functions=unnest,array_agg,string_agg,count,max,min,sum,array_length,array_upper,cardinality,format,concat,concat_ws
-common_functions+=,string_to_array,array_to_string,array_append,array_cat,array_position,make_interval,right,left
-common_functions+=,replace,substr,strpos,split_part,length,lower,upper,btrim,date_part,date_trunc,extract,to_char
-common_functions+=,clock_timestamp,now,statement_timestamp,pg_advisory_xact_lock,pg_advisory_lock,pg_try_advisory_lock
-common_functions+=,pg_advisory_unlock,sha256,encode,decode,quote_ident,quote_literal,quote_nullable,gen_random_uuid
-common_functions+=,pg_backend_pid,pg_current_xact_id,current_database,generate_series,nextval,set_config
-common_functions+=,current_setting,pg_sleep,jsonb_build_object,to_jsonb,num_nulls,pg_typeof,version
-psql -X -q -d "$db" -v plant_schema=hostile -v plant_functions="$engine_functions,$common_functions" \
+psql -X -q -d "$db" -v plant_schema=hostile -v plant_functions="$(plant_function_names)" \
   -c "SET ROLE $mallory" -f hostile_plants.sql >/dev/null
 planted=$(q "SELECT (SELECT count(*) FROM pg_operator WHERE oprnamespace = 'hostile'::regnamespace) || ' operators, ' ||
                     (SELECT count(*) FROM pg_proc WHERE pronamespace = 'hostile'::regnamespace) || ' functions, ' ||
