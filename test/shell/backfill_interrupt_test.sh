@@ -68,7 +68,7 @@ expect "$(q "SELECT state FROM pg_stat_activity WHERE pid = $pid")" "^idle$"
 check_interrupted "a cancel (the runner's session still open)"
 expect "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = $pid")" "^0$"
 exec {HOLDER[1]}>&-
-wait "$HOLDER_PID" 2>/dev/null || true
+[ -z "${HOLDER_PID:-}" ] || wait "$HOLDER_PID" 2>/dev/null || true # bash unsets it once the coprocess is gone
 
 # 2. pg_terminate_backend.
 psql -X -q -d "$db" -c "CALL migrate.run_backfills()" >/dev/null 2>&1 &
