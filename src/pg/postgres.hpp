@@ -15,6 +15,7 @@ extern "C" {
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
+#include "libpq/libpq.h"
 #include "nodes/parsenodes.h"
 #include "parser/analyze.h"
 #include "pgstat.h"
