@@ -3,11 +3,14 @@
 # later run() never overlaps an earlier run's worker. The statement is a
 # CREATE INDEX CONCURRENTLY on an expression that logs every evaluation
 # through dblink (a connection of its own, so the log survives the build's
-# rollback), with the number of migrate workers alive at that moment.
+# rollback), with the number of migrate workers alive at that moment
+# (counted by the logging connection: a backend's own view of
+# pg_stat_activity stays as it was at its transaction's first look).
 # 1. pg_terminate_backend() of the caller mid-build, a new run() at once.
 # 2. The caller's client dies (kill -9 of psql) mid-build, a new run() at once.
 # 3. A second run() while the first one's build runs (both clients alive).
 # 4. pg_terminate_backend() of the worker: the caller fails, the next run() rebuilds.
+# 5. kill -9 of the caller (a crash: the postmaster restarts every process).
 # Each time: no two builds ever overlap, exactly one completes, the index is
 # valid and the database is at the revision.
 set -euo pipefail
@@ -121,3 +124,15 @@ grep -q 'migrate.run stopped at revision e5: 0 revisions before it applied and c
   "/tmp/$db.first4.log" || { echo "no stop report: $(cat /tmp/$db.first4.log)"; exit 1; }
 run_as second4 || { echo "the second run failed: $(cat /tmp/$db.second4.log)"; exit 1; }
 check items_e5_idx e5 2
+
+# 5. kill -9 of the caller: the postmaster restarts every process, the worker
+# included; the next run() drops the invalid index and builds it again.
+register f6 e5 items_f6_idx
+start_run first5
+first=$!
+started items_f6_idx
+kill -9 "$(caller_pid first5)"
+wait "$first" || true
+for _ in $(seq 1 100); do q "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
+run_as second5 || { echo "the run after the crash failed: $(cat /tmp/$db.second5.log)"; exit 1; }
+check items_f6_idx f6 2
