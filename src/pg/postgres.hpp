@@ -33,6 +33,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/portal.h"
 #include "utils/ps_status.h"
 #include "utils/syscache.h"
