@@ -75,9 +75,12 @@ BackgroundWorkerHandle *start_worker(dsm_segment *seg, const char *revision) {
   worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
   worker.bgw_notify_pid = MyProcPid;
   BackgroundWorkerHandle *handle = nullptr;
-  if (!RegisterDynamicBackgroundWorker(&worker, &handle))
-    return nullptr;
-  return handle;
+  // The handle outlives any transaction or portal: the exit callback may use
+  // it after another callback has aborted the transaction.
+  MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+  const bool registered = RegisterDynamicBackgroundWorker(&worker, &handle);
+  MemoryContextSwitchTo(old);
+  return registered ? handle : nullptr;
 }
 
 // The worker this backend is waiting for, if any. The worker must not outlive
@@ -199,9 +202,14 @@ void run_in_worker(const std::string &revision, const std::string &statement, co
     } catch (...) {
     }
     running_worker = nullptr;
+    try {
+      pg_call([&] { pfree(handle); });
+    } catch (...) {
+    }
     throw;
   }
   running_worker = nullptr;
+  pg_call([&] { pfree(handle); });
   auto *task = static_cast<WorkerTask *>(pg_call([&] { return dsm_segment_address(seg); }));
   if (task->status == task_done) {
     pg_call([&] { dsm_detach(seg); });
