@@ -14,6 +14,19 @@ SELECT revision, lock_timeout, statement_timeout FROM migrate.show('a1');
 SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'CREATE INDEX CONCURRENTLY ON rt (id)', transactional => false)$$);
 SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'BEGIN; CREATE INDEX CONCURRENTLY i ON rt (id); COMMIT', transactional => false)$$);
 SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'SELECT 1', lock_timeout => '-1 s')$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'SELECT 1', lock_timeout => '-0.5 ms')$$);
+-- ... and timeouts PostgreSQL's lock_timeout and statement_timeout cannot
+-- take: more milliseconds than they hold, fractions of a millisecond.
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'SELECT 1', lock_timeout => '1 month')$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'SELECT 1', statement_timeout => '2147483648 ms')$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'SELECT 1', statement_timeout => '2000000000 days')$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'SELECT 1', lock_timeout => '0.4 ms')$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'SELECT 1', statement_timeout => '1.0005 s')$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{c3}', 'SELECT 1', lock_timeout => '1 month 0.5 ms')$$);
+-- An invalid id is refused first, without quoting it in a timeout's refusal.
+SELECT pg_temp.refusal($$SELECT migrate.revision('x 1', '{c3}', 'SELECT 1', lock_timeout => '1 month')$$);
+-- Nothing was registered.
+SELECT count(*) FROM migrate.revisions WHERE id LIKE 'x%';
 -- Timeouts are not content: changing them is allowed, also once applied.
 SELECT migrate.revision('c3', '{b2}', 'ALTER TABLE rt ADD v int', 'ALTER TABLE rt DROP v', 'column',
                         lock_timeout => '3 s');
@@ -62,6 +75,34 @@ SELECT revision FROM migrate.upgrade('d4');
 SELECT * FROM migrate.current();
 -- The step's lock_timeout is back to the caller's afterwards.
 SHOW lock_timeout;
+-- The largest timeouts PostgreSQL takes are accepted, and armed.
+SELECT migrate.revision('t1', '{e3}', 'SELECT 1', 'SELECT 1', 'longest timeouts',
+                        lock_timeout => '2147483647 ms', statement_timeout => '24 days 20:31:23.647');
+SELECT revision, lock_timeout, statement_timeout FROM migrate.show('t1');
+SELECT revision FROM migrate.upgrade('t1');
+-- The settings take what PostgreSQL's own take.
+SELECT pg_temp.refusal($$SET migrate.lock_timeout = '25d'$$);
+SELECT pg_temp.refusal($$SET migrate.statement_timeout = '-1'$$);
+SET migrate.statement_timeout = '24d';
+SHOW migrate.statement_timeout;
+RESET migrate.statement_timeout;
+
+-- run() fails after a step's SQL ran (here: no INSERT on the journal): the
+-- WARNING names where the database is after the rollback, not the failed revision.
+SELECT migrate.revision('t2', '{t1}', 'SELECT 1', 'SELECT 1', 'journal refused');
+CREATE ROLE regress_migrate_no_journal;
+GRANT EXECUTE ON PROCEDURE migrate.run(text) TO regress_migrate_no_journal;
+GRANT SELECT ON migrate.revisions, migrate.backfill_jobs TO regress_migrate_no_journal;
+GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO regress_migrate_no_journal;
+SET ROLE regress_migrate_no_journal;
+\set VERBOSITY terse
+CALL migrate.run('t2');
+\set VERBOSITY default
+RESET ROLE;
+SELECT * FROM migrate.current();
+SELECT count(*) FROM migrate.journal WHERE revision = 't2';
+DROP OWNED BY regress_migrate_no_journal;
+DROP ROLE regress_migrate_no_journal;
 
 DROP EXTENSION migrate;
 DROP TABLE rt, moods;

@@ -23,6 +23,9 @@ struct StoredRevision {
 // 'migrate!' in ASCII: the engine's advisory lock key. upgrade() and every
 // catalog change take it per transaction; CALL migrate.run() per session.
 inline constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
+// 'migrateW': held at session level by CALL migrate.run()'s background worker
+// for its whole life; run() waits for it before it plans (toplevel_worker.hpp).
+inline constexpr std::int64_t worker_lock_key = 0x6d69677261746557;
 
 // Serializes every change to the catalog and the database's version
 // (pg_advisory_xact_lock on the engine's fixed key).

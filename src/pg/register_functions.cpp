@@ -1,11 +1,14 @@
 // migrate.revision(): registering one revision.
+#include "core/identifier.hpp"
 #include "core/registration.hpp"
 #include "core/revision_content.hpp"
 #include "pg/catalog.hpp"
 #include "pg/checksum.hpp"
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
+#include "pg/guard.hpp"
 #include "pg/registration.hpp"
+#include "pg/settings.hpp"
 #include "pg/sql_check.hpp"
 
 namespace migrate::pg {
@@ -18,10 +21,51 @@ public:
   std::optional<std::string> label_owner(const std::string &label) const override { return pg::label_owner(label); }
 };
 
-std::optional<std::int64_t> to_ms(std::optional<std::int64_t> us) {
-  if (!us)
+constexpr std::int64_t us_per_ms = 1000;
+
+// Plain C, under pg_call: an interval as PostgreSQL prints it.
+const char *interval_text(Datum interval) {
+  return DatumGetCString(DirectFunctionCall1(interval_out, interval));
+}
+
+// Plain C, under pg_call: `ms` milliseconds as an interval, in days and hours.
+const char *milliseconds_text(std::int64_t ms) {
+  Interval span{};
+  span.time = ms * us_per_ms;
+  return interval_text(DirectFunctionCall1(interval_justify_hours, IntervalPGetDatum(&span)));
+}
+
+// A revision's lock_timeout or statement_timeout (argument n) as the
+// milliseconds PostgreSQL's `setting` of that name will be set to when the
+// revision runs. Refused now (22023) when the setting could not take it: not
+// a whole number of milliseconds (PostgreSQL would round '0.4 ms' to 0, which
+// means no limit at all), or outside the setting's range (a month is more
+// milliseconds than an int holds). Negative values are check_content's.
+std::optional<std::int64_t> timeout_ms(FunctionCallInfo fcinfo, int n, const char *setting,
+                                       const std::string &revision) {
+  if (PG_ARGISNULL(n))
     return std::nullopt;
-  return *us / 1000;
+  std::optional<std::int64_t> us;
+  try {
+    us = arg_interval_us(fcinfo, n, setting);
+  } catch (const Error &) { // more microseconds than an int64 holds: out of range below
+  }
+  if (us && *us < 0) // rounded down, so that '-0.5 ms' stays negative
+    return *us / us_per_ms - (*us % us_per_ms != 0 ? 1 : 0);
+  const IntSettingRange range = int_setting_range(setting);
+  const bool whole = us && *us % us_per_ms == 0;
+  const std::optional<std::int64_t> ms = us ? std::optional<std::int64_t>(*us / us_per_ms) : std::nullopt;
+  if (whole && *ms >= range.min && *ms <= range.max)
+    return ms;
+  const Datum value = PG_GETARG_DATUM(n);
+  const std::string shown = pg_call([&] { return interval_text(value); });
+  const std::string longest = pg_call([&] { return milliseconds_text(range.max); });
+  const std::string problem =
+      ms && *ms <= range.max ? " is not a whole number of milliseconds: " : " is out of range: ";
+  throw Error(sqlstate::invalid_parameter_value, std::string(setting) + " of revision " + revision + problem + shown,
+              std::string("PostgreSQL's ") + setting + " takes whole milliseconds from " + std::to_string(range.min) +
+                  " to " + std::to_string(range.max) + " (" + longest + ").",
+              std::string("0 means no limit; NULL takes migrate.") + setting + ".");
 }
 
 RevisionContent content_from_args(FunctionCallInfo fcinfo) {
@@ -35,8 +79,9 @@ RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   c.graph.depends_on = required_text_array(fcinfo, 6, "depends_on");
   c.transactional = required_bool(fcinfo, 7, "transactional");
   c.requires_backfills = required_text_array(fcinfo, 8, "requires_backfills");
-  c.lock_timeout_ms = to_ms(arg_interval_us(fcinfo, 9, "lock_timeout"));
-  c.statement_timeout_ms = to_ms(arg_interval_us(fcinfo, 10, "statement_timeout"));
+  check_identifier("revision id", c.graph.id); // before a timeout's refusal quotes it
+  c.lock_timeout_ms = timeout_ms(fcinfo, 9, "lock_timeout", c.graph.id);
+  c.statement_timeout_ms = timeout_ms(fcinfo, 10, "statement_timeout", c.graph.id);
   return c;
 }
 

@@ -22,8 +22,13 @@ public:
   explicit RevisionRunner(SpiConnection &spi) : spi_(spi) {}
 
   void run(const std::string &target) {
+    // Wait for the lock holding no snapshot: the run we may wait for could be
+    // building an index concurrently, which waits for every older snapshot,
+    // while that run waits for its build: nobody would ever go on.
+    spi_.commit();
     session_lock(engine_lock_key);
     try {
+      wait_for_earlier_workers();
       run_locked(target);
     } catch (...) {
       try {
@@ -46,6 +51,7 @@ private:
     }
     spi_.commit(); // the plan's reads; each revision is a transaction of its own from here
     VersionRows rows(graph, plan.rows_before);
+    std::vector<std::string> committed = plan.rows_before; // where the database is after a rollback
     std::size_t done = 0;
     for (const auto &step : plan.steps) {
       const auto &content = plan.revisions.at(graph.id(step.revision)).content;
@@ -69,10 +75,11 @@ private:
         write_version_rows(rows.rows());
         append_journal({entry}, started);
         spi_.commit();
+        committed = rows.rows();
         ++done;
       } catch (...) {
         // What is committed stays; say where the database is, then fail.
-        warn_stopped(content.graph.id, done, rows.rows());
+        warn_stopped(content.graph.id, done, committed);
         throw;
       }
     }

@@ -1,6 +1,11 @@
 #include "pg/settings.hpp"
 
+#include "core/error.hpp"
+#include "pg/guard.hpp"
 #include "pg/postgres.hpp"
+
+#include <cstring>
+#include <string>
 
 namespace migrate::pg {
 
@@ -25,6 +30,27 @@ void define_settings() {
                           nullptr, &setting_lock_retry_delay_ms, 500, 0, 3600 * 1000, PGC_USERSET, GUC_UNIT_MS, nullptr,
                           nullptr, nullptr);
   MarkGUCPrefixReserved("migrate");
+}
+
+namespace {
+
+// Plain C, under pg_call: the integer setting's GUC record, or NULL.
+const config_int *find_int_setting(const char *name) {
+  config_generic **settings = get_guc_variables();
+  const int count = GetNumConfigOptions();
+  for (int i = 0; i < count; ++i)
+    if (settings[i]->vartype == PGC_INT && pg_strcasecmp(settings[i]->name, name) == 0)
+      return reinterpret_cast<const config_int *>(settings[i]);
+  return nullptr;
+}
+
+} // namespace
+
+IntSettingRange int_setting_range(const char *name) {
+  const config_int *setting = pg_call([&] { return find_int_setting(name); });
+  if (!setting)
+    throw Error(sqlstate::internal_error, std::string("no integer setting named ") + name);
+  return IntSettingRange{setting->min, setting->max};
 }
 
 } // namespace migrate::pg

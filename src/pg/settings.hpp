@@ -2,6 +2,8 @@
 // (ALTER DATABASE ... SET migrate.lock_timeout = '3s').
 #pragma once
 
+#include <cstdint>
+
 namespace migrate::pg {
 
 // In milliseconds; 0 disables.
@@ -11,5 +13,12 @@ extern int setting_lock_retries;
 extern int setting_lock_retry_delay_ms;
 
 void define_settings();
+
+// The range an integer setting of PostgreSQL's takes (lock_timeout:
+// 0 .. 2147483647), in the setting's unit, as its GUC table says.
+struct IntSettingRange {
+  std::int64_t min = 0, max = 0;
+};
+IntSettingRange int_setting_range(const char *name);
 
 } // namespace migrate::pg

@@ -1,7 +1,9 @@
 #include "pg/toplevel_worker.hpp"
 
 #include "core/error.hpp"
+#include "pg/catalog.hpp"
 #include "pg/guard.hpp"
+#include "pg/procedure.hpp"
 #include "pg/sql_check.hpp"
 
 #include <algorithm>
@@ -15,6 +17,8 @@ namespace {
 struct WorkerTask {
   Oid database;
   Oid session_user;
+  int caller_pid; // the worker runs nothing unless this backend still holds the engine's lock
+  TimestampTz caller_started;
   Oid role; // the caller's current role (SET ROLE), which the statement runs as
   bool role_is_superuser;
   char search_path[1024];
@@ -43,6 +47,8 @@ dsm_segment *make_task(const char *statement, std::size_t length) {
   memset(task, 0, offsetof(WorkerTask, statement));
   task->database = MyDatabaseId;
   task->session_user = GetSessionUserId();
+  task->caller_pid = MyProcPid;
+  task->caller_started = MyStartTimestamp;
   task->role = GetUserId();
   task->role_is_superuser = superuser();
   copy_text(task->search_path, sizeof task->search_path, namespace_search_path);
@@ -69,30 +75,74 @@ BackgroundWorkerHandle *start_worker(dsm_segment *seg, const char *revision) {
   worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
   worker.bgw_notify_pid = MyProcPid;
   BackgroundWorkerHandle *handle = nullptr;
-  if (!RegisterDynamicBackgroundWorker(&worker, &handle))
-    return nullptr;
-  return handle;
+  // The handle outlives any transaction or portal: the exit callback may use
+  // it after another callback has aborted the transaction.
+  MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+  const bool registered = RegisterDynamicBackgroundWorker(&worker, &handle);
+  MemoryContextSwitchTo(old);
+  return registered ? handle : nullptr;
 }
 
-// Plain C, under pg_call: waits, interruptibly, until the worker has exited.
-void wait_for_worker(BackgroundWorkerHandle *handle) {
-  pid_t pid;
-  while (GetBackgroundWorkerPid(handle, &pid) != BGWH_STOPPED) {
-    int rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_POSTMASTER_DEATH, 1000, PG_WAIT_EXTENSION);
-    if (rc & WL_POSTMASTER_DEATH)
-      proc_exit(1);
-    ResetLatch(MyLatch);
-    CHECK_FOR_INTERRUPTS();
-  }
-}
+// The worker this backend is waiting for, if any. The worker must not outlive
+// its caller: an error stops it (run_in_worker), and so does every other way
+// out of this backend (pg_terminate_backend, a lost client, postmaster death,
+// any FATAL), through stop_worker_at_exit.
+BackgroundWorkerHandle *running_worker = nullptr;
 
-// Plain C, under pg_call: after a cancel, the worker must not go on alone.
+// Plain C: asks the postmaster to terminate the worker (or not to start it)
+// and waits until it is gone. Checks no interrupt, so that it also runs in
+// an error path and in proc_exit.
 void stop_worker(BackgroundWorkerHandle *handle) {
   TerminateBackgroundWorker(handle);
   pid_t pid;
-  for (int i = 0; i < 600 && GetBackgroundWorkerPid(handle, &pid) != BGWH_STOPPED; ++i) {
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_POSTMASTER_DEATH, 100, PG_WAIT_EXTENSION);
+  for (long waited_ms = 0;; waited_ms += 100) {
+    BgwHandleStatus status = GetBackgroundWorkerPid(handle, &pid);
+    if (status == BGWH_STOPPED || status == BGWH_POSTMASTER_DIED)
+      return;
+    int rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_POSTMASTER_DEATH, 100, PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
+    if (rc & WL_POSTMASTER_DEATH)
+      return; // every backend and worker goes with the postmaster
+    if (waited_ms > 0 && waited_ms % 10000 == 0)
+      elog(LOG, "migrate: still waiting for the migrate worker (pid %d) to exit", (int)pid);
+  }
+}
+
+// A before_shmem_exit callback. Those run last registered first, and this
+// one is registered (once, at the first worker) long after InitPostgres's
+// ShutdownPostgres, which releases the session's advisory locks: so the
+// engine's lock is still held until the worker is gone, and a run() waiting
+// for it cannot start while this one's worker runs.
+void stop_worker_at_exit(int, Datum) {
+  if (BackgroundWorkerHandle *handle = running_worker) {
+    running_worker = nullptr;
+    stop_worker(handle);
+  }
+}
+
+// Plain C: whether the client of this backend has gone away (PostgreSQL 14+'s
+// client_connection_check_interval test, made here because a backend waiting
+// on its latch reads and writes nothing on the socket and so would not notice).
+bool client_gone() {
+  return whereToSendOutput == DestRemote && MyProcPort != nullptr && WaitEventSetCanReportClosed() &&
+         !pq_check_connection();
+}
+
+// Plain C, under pg_call: waits, interruptibly, until the worker has exited.
+// A cancel raises here (the caller stops the worker); a terminate, a lost
+// client or postmaster death exits the backend (stop_worker_at_exit stops it).
+void wait_for_worker(BackgroundWorkerHandle *handle) {
+  pid_t pid;
+  while (GetBackgroundWorkerPid(handle, &pid) != BGWH_STOPPED) {
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000, PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+    if (client_gone()) {
+      // What ProcessInterrupts does when client_connection_check_interval
+      // finds the client gone: FATAL "connection to client lost".
+      ClientConnectionLost = true;
+      InterruptPending = true;
+    }
+    CHECK_FOR_INTERRUPTS();
   }
 }
 
@@ -133,7 +183,13 @@ void run_in_worker(const std::string &revision, const std::string &statement, co
     throw Error(sqlstate::internal_error, "migrate: the runner holds a snapshot while starting a worker", {},
                 "Commit before run_at_top_level(): a procedure's query after a commit keeps a portal snapshot.");
   dsm_segment *seg = pg_call([&] { return make_task(text, length); });
-  BackgroundWorkerHandle *handle = pg_call([&] { return start_worker(seg, revision.c_str()); });
+  static bool exit_callback_registered = false;
+  if (!exit_callback_registered) {
+    pg_call([] { before_shmem_exit(stop_worker_at_exit, 0); });
+    exit_callback_registered = true;
+  }
+  // No interrupt is checked between the start and running_worker's assignment.
+  BackgroundWorkerHandle *handle = pg_call([&] { return running_worker = start_worker(seg, revision.c_str()); });
   if (!handle)
     throw Error("53000", "could not start a background worker for revision " + revision,
                 "Every background worker slot is in use (max_worker_processes).",
@@ -145,8 +201,15 @@ void run_in_worker(const std::string &revision, const std::string &statement, co
       pg_call([&] { stop_worker(handle); });
     } catch (...) {
     }
+    running_worker = nullptr;
+    try {
+      pg_call([&] { pfree(handle); });
+    } catch (...) {
+    }
     throw;
   }
+  running_worker = nullptr;
+  pg_call([&] { pfree(handle); });
   auto *task = static_cast<WorkerTask *>(pg_call([&] { return dsm_segment_address(seg); }));
   if (task->status == task_done) {
     pg_call([&] { dsm_detach(seg); });
@@ -171,6 +234,11 @@ void run_in_worker(const std::string &revision, const std::string &statement, co
 }
 
 } // namespace
+
+void wait_for_earlier_workers() {
+  session_lock(worker_lock_key);
+  session_unlock(worker_lock_key);
+}
 
 void run_at_top_level(const std::string &revision, const std::string &sql, const std::string &context) {
   const char *source = sql.c_str();
@@ -233,6 +301,56 @@ void execute_statement(const char *sql) {
   PortalDrop(portal, false);
 }
 
+// The task of this worker, for record_fatal.
+migrate::pg::WorkerTask *worker_task = nullptr;
+emit_log_hook_type previous_emit_log_hook = nullptr;
+
+void copy_error(migrate::pg::WorkerTask *task, const ErrorData *e) {
+  task->sqlerrcode = e->sqlerrcode;
+  strlcpy(task->message, e->message ? e->message : "", sizeof task->message);
+  strlcpy(task->detail, e->detail ? e->detail : "", sizeof task->detail);
+  strlcpy(task->hint, e->hint ? e->hint : "", sizeof task->hint);
+  strlcpy(task->context, e->context ? e->context : "", sizeof task->context);
+  task->status = migrate::pg::task_failed;
+}
+
+// An emit_log_hook: a FATAL (pg_terminate_backend of the worker, a shutdown)
+// exits without unwinding to PG_CATCH; record it so that the caller can say
+// why its worker stopped.
+void record_fatal(ErrorData *e) {
+  if (e->elevel >= FATAL && worker_task && worker_task->status == migrate::pg::task_pending)
+    copy_error(worker_task, e);
+  if (previous_emit_log_hook)
+    previous_emit_log_hook(e);
+}
+
+// Whether the backend that started this worker is still there (same pid,
+// same start) and still holds the engine's lock, that is, still runs the
+// migrate.run() that wants this statement. Inside a transaction.
+bool caller_still_running(const migrate::pg::WorkerTask *task) {
+  using migrate::pg::engine_lock_key;
+  const char *sql = "SELECT EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity($1) a "
+                    "WHERE a.backend_start OPERATOR(pg_catalog.=) $2) "
+                    "AND EXISTS (SELECT FROM pg_catalog.pg_locks l WHERE l.pid OPERATOR(pg_catalog.=) $1 "
+                    "AND l.granted AND l.locktype OPERATOR(pg_catalog.=) 'advisory' "
+                    "AND l.database OPERATOR(pg_catalog.=) $3 AND l.classid OPERATOR(pg_catalog.=) $4 "
+                    "AND l.objid OPERATOR(pg_catalog.=) $5 AND l.objsubid OPERATOR(pg_catalog.=) 1)";
+  Oid types[5] = {INT4OID, TIMESTAMPTZOID, OIDOID, OIDOID, OIDOID};
+  Datum values[5] = {Int32GetDatum(task->caller_pid), TimestampTzGetDatum(task->caller_started),
+                     ObjectIdGetDatum(task->database),
+                     ObjectIdGetDatum(static_cast<Oid>(static_cast<std::uint64_t>(engine_lock_key) >> 32)),
+                     ObjectIdGetDatum(static_cast<Oid>(static_cast<std::uint64_t>(engine_lock_key) & 0xffffffffu))};
+  SPI_connect();
+  PushActiveSnapshot(GetTransactionSnapshot());
+  if (SPI_execute_with_args(sql, 5, types, values, nullptr, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("migrate worker: could not look for its caller")));
+  bool isnull = false;
+  bool running = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+  PopActiveSnapshot();
+  SPI_finish();
+  return running && !isnull;
+}
+
 } // namespace
 
 extern "C" PGDLLEXPORT void migrate_toplevel_worker_main(Datum arg);
@@ -240,6 +358,7 @@ extern "C" PGDLLEXPORT void migrate_toplevel_worker_main(Datum arg);
 extern "C" void migrate_toplevel_worker_main(Datum arg) {
   using migrate::pg::task_done;
   using migrate::pg::task_failed;
+  using migrate::pg::worker_lock_key;
   using migrate::pg::WorkerTask;
   pqsignal(SIGTERM, die);
   BackgroundWorkerUnblockSignals();
@@ -249,14 +368,30 @@ extern "C" void migrate_toplevel_worker_main(Datum arg) {
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("migrate worker: the caller's shared memory is gone")));
   auto *task = static_cast<WorkerTask *>(dsm_segment_address(seg));
+  worker_task = task;
+  previous_emit_log_hook = emit_log_hook;
+  emit_log_hook = record_fatal;
   BackgroundWorkerInitializeConnectionByOid(task->database, task->session_user, 0);
-  SetConfigOption("search_path", task->search_path, PGC_USERSET, PGC_S_SESSION);
-  SetConfigOption("lock_timeout", task->lock_timeout, PGC_USERSET, PGC_S_SESSION);
-  SetConfigOption("statement_timeout", task->statement_timeout, PGC_USERSET, PGC_S_SESSION);
   SetConfigOption("application_name", "migrate worker", PGC_USERSET, PGC_S_SESSION);
+  SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION); // for caller_still_running
   MemoryContext worker_context = CurrentMemoryContext;
   PG_TRY();
   {
+    // This worker's own lock, held until it exits: a later run() waits for it
+    // before it plans. Then, holding it, the worker runs nothing unless its
+    // caller still runs: a run() that got the engine's lock after this
+    // worker's caller lost it either waits for this lock (taken before) or
+    // is seen here as the end of that caller's run (taken after).
+    StartTransactionCommand();
+    (void)DirectFunctionCall1(pg_advisory_lock_int8, Int64GetDatum(worker_lock_key));
+    const bool caller_running = caller_still_running(task);
+    CommitTransactionCommand();
+    if (!caller_running)
+      ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                      errmsg("migrate worker: the migrate.run() that started it is gone; nothing was run")));
+    SetConfigOption("search_path", task->search_path, PGC_USERSET, PGC_S_SESSION);
+    SetConfigOption("lock_timeout", task->lock_timeout, PGC_USERSET, PGC_S_SESSION);
+    SetConfigOption("statement_timeout", task->statement_timeout, PGC_USERSET, PGC_S_SESSION);
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     SetCurrentRoleId(task->role, task->role_is_superuser);
@@ -270,17 +405,13 @@ extern "C" void migrate_toplevel_worker_main(Datum arg) {
   {
     MemoryContextSwitchTo(worker_context);
     ErrorData *e = CopyErrorData();
-    task->sqlerrcode = e->sqlerrcode;
-    strlcpy(task->message, e->message ? e->message : "", sizeof task->message);
-    strlcpy(task->detail, e->detail ? e->detail : "", sizeof task->detail);
-    strlcpy(task->hint, e->hint ? e->hint : "", sizeof task->hint);
-    strlcpy(task->context, e->context ? e->context : "", sizeof task->context);
-    task->status = task_failed;
+    copy_error(task, e);
     EmitErrorReport();
     FlushErrorState();
     AbortCurrentTransaction();
   }
   PG_END_TRY();
+  worker_task = nullptr;
   dsm_detach(seg);
-  proc_exit(0);
+  proc_exit(0); // releases worker_lock_key
 }
