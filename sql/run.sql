@@ -91,7 +91,7 @@ RESET migrate.statement_timeout;
 -- WARNING names where the database is after the rollback, not the failed revision.
 SELECT migrate.revision('t2', '{t1}', 'SELECT 1', 'SELECT 1', 'journal refused');
 CREATE ROLE regress_migrate_no_journal;
-GRANT EXECUTE ON PROCEDURE migrate.run(text) TO regress_migrate_no_journal;
+GRANT EXECUTE ON PROCEDURE migrate.run(text, text, text) TO regress_migrate_no_journal;
 GRANT SELECT ON migrate.revisions, migrate.backfill_jobs TO regress_migrate_no_journal;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO regress_migrate_no_journal;
 SET ROLE regress_migrate_no_journal;

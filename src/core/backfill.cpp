@@ -49,23 +49,83 @@ std::string describe_progress(const BackfillProgress &p) {
 }
 
 Error gate_refusal(const std::string &revision, const std::string &required,
-                   const std::optional<BackfillProgress> &found, bool revision_applied) {
+                   const std::optional<BackfillProgress> &found, BackfillReach reach) {
   const std::string nothing_run = "Nothing was run.";
   if (!found)
     return Error(sqlstate::undefined_object,
                  "revision " + revision + " requires backfill " + required + ", which is not registered", nothing_run,
                  "Register it with migrate.backfill('" + required + "', ...), run it, then upgrade.");
-  std::string state = found->state;
-  std::string message = "revision " + revision + " requires backfill " + required + " to be done; it is " + state +
-                        " (" + describe_progress(*found) + ")";
+  std::string message = "revision " + revision + " requires backfill " + required + " to be done; it is " +
+                        found->state + " (" + describe_progress(*found) + ")";
   std::string detail = nothing_run + " Backfill " + required + " belongs to revision " + found->revision + ".";
   if (found->last_error)
     detail += " Its last batch failed: " + *found->last_error;
-  std::string hint = revision_applied
-                         ? "Run CALL migrate.run_backfills() (or let its pg_cron job finish it), then upgrade again."
-                         : "Upgrade to " + found->revision +
-                               " first, run CALL migrate.run_backfills(), then upgrade to " + revision + ".";
+  std::string hint;
+  switch (reach) {
+  case BackfillReach::applied:
+    hint = "CALL migrate.run() runs it at the gate, then goes on; or run CALL migrate.run_backfills() (or let its "
+           "pg_cron job finish it), then upgrade again.";
+    break;
+  case BackfillReach::earlier_in_plan:
+    hint = "CALL migrate.run() does it in one call; or upgrade to " + found->revision +
+           " first, run CALL migrate.run_backfills(), then upgrade to " + revision + ".";
+    break;
+  case BackfillReach::not_reached:
+    hint =
+        "Upgrade to " + found->revision + " first, run CALL migrate.run_backfills(), then upgrade to " + revision + ".";
+    break;
+  }
   return Error(sqlstate::object_not_in_prerequisite_state, message, detail, hint);
+}
+
+std::vector<std::vector<std::string>> plan_gates(const RevisionGraph &graph, const std::vector<RevisionStep> &steps,
+                                                 const std::vector<std::vector<std::string>> &required,
+                                                 const std::map<std::string, BackfillProgress> &progress,
+                                                 const VertexSet &applied, bool open_gates) {
+  std::vector<std::vector<std::string>> gates(steps.size());
+  VertexSet upgraded = graph.empty_set(); // by the steps before the current one
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const RevisionStep &step = steps[i];
+    if (step.upgrade && i < required.size())
+      for (const auto &name : required[i]) {
+        auto found = progress.find(name);
+        if (found != progress.end() && found->second.state == backfill_state::done)
+          continue;
+        if (found == progress.end())
+          throw gate_refusal(graph.id(step.revision), name, std::nullopt, BackfillReach::not_reached);
+        auto owner = graph.find(found->second.revision);
+        BackfillReach reach = owner && applied.test(*owner)    ? BackfillReach::applied
+                              : owner && upgraded.test(*owner) ? BackfillReach::earlier_in_plan
+                                                               : BackfillReach::not_reached;
+        if (!open_gates || reach == BackfillReach::not_reached)
+          throw gate_refusal(graph.id(step.revision), name, found->second, reach);
+        gates[i].push_back(name);
+      }
+    if (step.upgrade)
+      upgraded.set(step.revision);
+  }
+  return gates;
+}
+
+Error gate_not_opened(const std::string &revision, const BackfillProgress &b) {
+  std::string detail = "Backfill " + b.name + " belongs to revision " + b.revision + ".";
+  if (b.last_error)
+    detail += " Its last batch failed: " + *b.last_error;
+  return Error(sqlstate::object_not_in_prerequisite_state,
+               "revision " + revision + " requires backfill " + b.name + " to be done; it is " + b.state + " (" +
+                   describe_progress(b) + ")",
+               detail,
+               "Fix the data, or register the backfill again with corrected SQL (allowed until it is done), then "
+               "CALL migrate.run() again: it goes on from there.");
+}
+
+std::string describe_gate(const std::vector<BackfillProgress> &backfills) {
+  std::string out = backfills.size() == 1 ? "backfill " : "backfills ";
+  for (std::size_t i = 0; i < backfills.size(); ++i) {
+    const auto &b = backfills[i];
+    out += (i ? ", " : "") + b.name + " (" + b.state + ", " + describe_progress(b) + ")";
+  }
+  return out;
 }
 
 std::optional<std::string> RunBudget::exhausted(std::int64_t batches_run, std::int64_t now_us) const {

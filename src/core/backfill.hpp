@@ -4,13 +4,25 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/planner.hpp"
+#include "core/revision_graph.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace migrate {
+
+// A backfill's states: stored (pending, done, failed) and shown by
+// migrate.backfills (running, while a runner holds its lock).
+namespace backfill_state {
+inline constexpr const char *pending = "pending";
+inline constexpr const char *running = "running";
+inline constexpr const char *done = "done";
+inline constexpr const char *failed = "failed";
+} // namespace backfill_state
 
 // How much one call of the runner may do for one backfill. Times in microseconds.
 struct BackfillLimits {
@@ -44,12 +56,40 @@ struct BackfillProgress {
   std::optional<std::string> last_error;
 };
 
+// Where a gated step stands with respect to its backfill's own revision
+// (the backfill runner runs only backfills of applied revisions).
+enum class BackfillReach {
+  applied,         // applied before the plan runs
+  earlier_in_plan, // upgraded by a step of the plan before the gated one
+  not_reached,     // neither: no run of this plan can fill it in time
+};
+
 // The refusal to upgrade into `revision` while backfill `required` is not
-// done: `found` is nullopt when no backfill of that name is registered;
-// `revision_applied` says whether the backfill's own revision is applied (or
-// will only be applied by this same upgrade).
+// done, before anything ran: `found` is nullopt when no backfill of that
+// name is registered.
 Error gate_refusal(const std::string &revision, const std::string &required,
-                   const std::optional<BackfillProgress> &found, bool revision_applied);
+                   const std::optional<BackfillProgress> &found, BackfillReach reach);
+
+// The gates of a plan: for each step (in order), the backfills it requires
+// that are not done (its revision's requires_backfills, in their order; none
+// for a downgrade). `required[i]` is step i's requires_backfills, `progress`
+// those backfills as registered (absent: not registered), `applied` the
+// revisions applied before the plan. Refuses, with gate_refusal, the first
+// gate that `open_gates` cannot get past: with open_gates (CALL
+// migrate.run(), which runs a gate's backfills when it reaches it), an
+// unregistered backfill or one whose revision is not reached; without
+// (upgrade(), one transaction), any backfill not done.
+std::vector<std::vector<std::string>> plan_gates(const RevisionGraph &graph, const std::vector<RevisionStep> &steps,
+                                                 const std::vector<std::vector<std::string>> &required,
+                                                 const std::map<std::string, BackfillProgress> &progress,
+                                                 const VertexSet &applied, bool open_gates);
+
+// CALL migrate.run() reached a gate, ran its backfills, and one is still not
+// done (it failed): 55000, naming it and its last error.
+Error gate_not_opened(const std::string &revision, const BackfillProgress &backfill);
+
+// "backfill fill_y (pending, 0 batches, 0 rows)", or "backfills a (...), b (...)".
+std::string describe_gate(const std::vector<BackfillProgress> &backfills);
 
 // "3 batches, 30000 rows"
 std::string describe_progress(const BackfillProgress &progress);

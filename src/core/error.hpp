@@ -19,6 +19,8 @@ inline constexpr const char *object_not_in_prerequisite_state = "55000";
 inline constexpr const char *invalid_transaction_termination = "2D000";
 inline constexpr const char *active_sql_transaction = "25001";
 inline constexpr const char *serialization_failure = "40001";
+inline constexpr const char *lock_not_available = "55P03";
+inline constexpr const char *insufficient_resources = "53000";
 inline constexpr const char *data_corrupted = "XX001";
 inline constexpr const char *internal_error = "XX000";
 } // namespace sqlstate

@@ -34,7 +34,7 @@ Error lock_not_granted(const std::string &step, const std::string &lock, const s
     }
     detail += ".";
   }
-  return Error("55P03", message, detail,
+  return Error(sqlstate::lock_not_available, message, detail,
                "Nothing of this call is applied. End or wait for the transaction named above, or allow longer "
                "waits: migrate.lock_timeout, migrate.lock_retries and migrate.lock_retry_delay, or the revision's "
                "own lock_timeout.");

@@ -20,9 +20,9 @@ bool contains(const std::vector<Vertex> &vs, Vertex v) {
   return std::find(vs.begin(), vs.end(), v) != vs.end();
 }
 
-std::vector<Vertex> revisions_only(const std::vector<Node> &nodes) {
+std::vector<Vertex> revisions_only(const std::vector<Position> &nodes) {
   std::vector<Vertex> out;
-  for (const Node &n : nodes)
+  for (const Position &n : nodes)
     if (n.is_revision())
       out.push_back(n.vertex);
   return out;
@@ -294,11 +294,11 @@ std::vector<StampStep> Planner::stamp(const std::vector<std::string> &current,
         for (Vertex v : resolver_.filter_for_lineage(rows, t, true))
           if (!contains(covered, v))
             covered.push_back(v);
-    std::vector<Node> destinations = resolver_.revisions(Spec{targets});
+    std::vector<Position> destinations = resolver_.revisions(Spec{targets});
     if (destinations.empty())
-      destinations.push_back(Node::none());
-    for (const Node &dest : destinations) {
-      if (dest.kind == Node::nowhere) {
+      destinations.push_back(Position::none());
+    for (const Position &dest : destinations) {
+      if (dest.kind == Position::nowhere) {
         for (Vertex row : covered)
           steps.push_back({{g_.id(row)}, {}, false, true});
         continue;

@@ -1,5 +1,7 @@
 #include "core/registration.hpp"
 
+#include "core/applied.hpp"
+
 namespace migrate {
 
 Error unknown_parent(const std::string &revision, const std::string &parent) {
@@ -41,6 +43,32 @@ void check_new_revision(const RevisionInfo &r, const CatalogLookup &catalog) {
     if (auto owner = catalog.label_owner(label))
       throw label_taken(label, r.id, *owner);
   }
+}
+
+void check_replacement_labels(const RevisionInfo &r, const CatalogLookup &catalog) {
+  for (const auto &label : r.branch_labels) {
+    if (catalog.revision_exists(label))
+      throw label_is_revision(label, r.id);
+    if (auto owner = catalog.label_owner(label); owner && *owner != r.id)
+      throw label_taken(label, r.id, *owner);
+  }
+}
+
+void check_replacement(std::vector<RevisionInfo> registered, const std::vector<std::string> &version_rows,
+                       const RevisionInfo &r, const std::string &stored_checksum, const std::string &new_checksum) {
+  {
+    RevisionGraph current(registered);
+    auto v = current.find(r.id);
+    if (v && applied_set(current, version_rows).test(*v))
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "checksum mismatch: revision " + r.id + " is applied and its content changed",
+                  "Stored checksum " + stored_checksum + ", new checksum " + new_checksum + ".",
+                  "An applied revision cannot change: add a new revision, or downgrade below this one first.");
+  }
+  for (auto &info : registered)
+    if (info.id == r.id)
+      info = r;
+  RevisionGraph candidate(std::move(registered)); // throws what the new version breaks
 }
 
 } // namespace migrate

@@ -127,16 +127,16 @@ std::optional<Vertex> TargetResolver::current_head(const std::optional<std::stri
   return heads.front();
 }
 
-std::vector<Node> TargetResolver::revisions_of(const std::vector<Vertex> &vs) const {
-  std::vector<Node> out;
+std::vector<Position> TargetResolver::revisions_of(const std::vector<Vertex> &vs) const {
+  std::vector<Position> out;
   for (Vertex v : vs)
-    out.push_back(Node::at(v));
+    out.push_back(Position::at(v));
   return out;
 }
 
-std::vector<Node> TargetResolver::revisions(const Spec &spec) const {
+std::vector<Position> TargetResolver::revisions(const Spec &spec) const {
   if (const auto *ids = std::get_if<std::vector<std::string>>(&spec)) {
-    std::vector<Node> out;
+    std::vector<Position> out;
     for (const auto &id : *ids) {
       auto part = revisions(Spec{id});
       out.insert(out.end(), part.begin(), part.end());
@@ -147,8 +147,8 @@ std::vector<Node> TargetResolver::revisions(const Spec &spec) const {
   if (r.ids.size() == 1) {
     if (auto n = as_integer(r.ids.front()); n && *n < 0) {
       // branch@-n walks down from the heads (of that branch).
-      std::vector<Node> out;
-      for (const Node &head : revisions(Spec{std::string("heads")})) {
+      std::vector<Position> out;
+      for (const Position &head : revisions(Spec{std::string("heads")})) {
         if (r.branch && !g_.labels(head.vertex).count(*r.branch))
           continue;
         out.push_back(walk(head, *n, std::nullopt, true));
@@ -156,10 +156,10 @@ std::vector<Node> TargetResolver::revisions(const Spec &spec) const {
       return out;
     }
   }
-  std::vector<Node> out;
+  std::vector<Position> out;
   for (const auto &id : r.ids) {
     auto v = for_ident(id, r.branch);
-    out.push_back(v ? Node::at(*v) : Node::none());
+    out.push_back(v ? Position::at(*v) : Position::none());
   }
   return out;
 }
@@ -258,22 +258,23 @@ bool TargetResolver::shares_lineage(Vertex target, const std::vector<Vertex> &ag
   return std::any_of(against.begin(), against.end(), [&](Vertex v) { return related.test(v); });
 }
 
-Node TargetResolver::walk(Node start, long steps, const std::optional<std::string> &branch, bool no_overwalk) const {
-  Node at = start;
+Position TargetResolver::walk(Position start, long steps, const std::optional<std::string> &branch,
+                              bool no_overwalk) const {
+  Position at = start;
   for (long i = 0; i < std::labs(steps); ++i) {
-    std::vector<Node> next;
+    std::vector<Position> next;
     if (steps > 0) {
       std::vector<Vertex> up = at.is_revision() ? g_.children(at.vertex) : g_.bases();
       if (branch)
         up = filter_for_lineage(up, *branch);
       next = revisions_of(up);
-    } else if (at.kind != Node::base) {
+    } else if (at.kind != Position::base) {
       next = revisions_of(at.is_revision() ? g_.down_revisions(at.vertex) : g_.heads());
       if (next.empty())
-        next.push_back(Node::at_base());
+        next.push_back(Position::at_base());
     }
     if (next.empty())
-      return no_overwalk ? Node::none() : at;
+      return no_overwalk ? Position::none() : at;
     if (next.size() > 1)
       throw revision_error("Ambiguous walk");
     at = next.front();
@@ -281,18 +282,19 @@ Node TargetResolver::walk(Node start, long steps, const std::optional<std::strin
   return at;
 }
 
-std::pair<std::optional<std::string>, Node>
+std::pair<std::optional<std::string>, Position>
 TargetResolver::parse_downgrade_target(const Spec &current, const std::optional<std::string> &target,
                                        bool assert_relative_length) const {
   if (!target)
-    return {std::nullopt, Node::none()};
+    return {std::nullopt, Position::none()};
   if (auto rel = match_relative(*target)) {
     if (rel->steps >= 0) {
       if (!rel->symbol)
         throw no_migrations(rel->relative, rel->steps);
       auto start = revision(*rel->symbol);
-      Node n = walk(start ? Node::at(*start) : Node::none(), rel->steps, rel->branch, assert_relative_length);
-      if (n.kind == Node::nowhere)
+      Position n =
+          walk(start ? Position::at(*start) : Position::none(), rel->steps, rel->branch, assert_relative_length);
+      if (n.kind == Position::nowhere)
         throw revision_error("Walked too far");
       return {rel->branch, n};
     }
@@ -303,7 +305,7 @@ TargetResolver::parse_downgrade_target(const Spec &current, const std::optional<
       auto cur = as_tuple(current);
       if (branch) {
         std::vector<Vertex> cur_revs;
-        for (const Node &n : revisions(Spec{cur}))
+        for (const Position &n : revisions(Spec{cur}))
           if (n.is_revision())
             cur_revs.push_back(n.vertex);
         auto on_branch = filter_for_lineage(cur_revs, *branch);
@@ -332,8 +334,9 @@ TargetResolver::parse_downgrade_target(const Spec &current, const std::optional<
       symbol = *rel->symbol;
     }
     auto start = revision(branch ? *branch + "@" + symbol : symbol);
-    Node n = walk(start ? Node::at(*start) : Node::none(), rel->steps, std::nullopt, assert_relative_length);
-    if (n.kind == Node::nowhere) {
+    Position n =
+        walk(start ? Position::at(*start) : Position::none(), rel->steps, std::nullopt, assert_relative_length);
+    if (n.kind == Position::nowhere) {
       if (relative_to_current)
         throw no_migrations(rel->relative, rel->steps);
       throw revision_error("Walked too far");
@@ -348,11 +351,11 @@ TargetResolver::parse_downgrade_target(const Spec &current, const std::optional<
     symbol = target->substr(at + 1);
   }
   auto v = revision(symbol);
-  return {branch, v ? Node::at(*v) : Node::none()};
+  return {branch, v ? Position::at(*v) : Position::none()};
 }
 
-std::vector<Node> TargetResolver::parse_upgrade_target(const Spec &current, const Spec &target,
-                                                       bool assert_relative_length) const {
+std::vector<Position> TargetResolver::parse_upgrade_target(const Spec &current, const Spec &target,
+                                                           bool assert_relative_length) const {
   const auto *text = std::get_if<std::string>(&target);
   std::optional<Relative> rel;
   if (text)
@@ -363,19 +366,19 @@ std::vector<Node> TargetResolver::parse_upgrade_target(const Spec &current, cons
   if (rel->steps > 0) {
     if (rel->symbol) {
       auto start = revision(*rel->symbol);
-      return {walk(start ? Node::at(*start) : Node::none(), rel->steps, rel->branch, assert_relative_length)};
+      return {walk(start ? Position::at(*start) : Position::none(), rel->steps, rel->branch, assert_relative_length)};
     }
-    std::vector<Node> starts;
+    std::vector<Position> starts;
     if (cur.empty()) {
-      starts.push_back(Node::none());
+      starts.push_back(Position::none());
     } else if (!rel->branch) {
       for (const auto &id : cur) {
         auto v = revision(id);
-        starts.push_back(v ? Node::at(*v) : Node::none());
+        starts.push_back(v ? Position::at(*v) : Position::none());
       }
     } else {
       std::vector<Vertex> cur_revs;
-      for (const Node &n : revisions(Spec{cur}))
+      for (const Position &n : revisions(Spec{cur}))
         if (n.is_revision())
           cur_revs.push_back(n.vertex);
       auto on_branch = filter_for_lineage(cur_revs, *rel->branch);
@@ -394,21 +397,21 @@ std::vector<Node> TargetResolver::parse_upgrade_target(const Spec &current, cons
             on_branch.push_back(v);
       }
       for (Vertex v : on_branch)
-        starts.push_back(Node::at(v));
+        starts.push_back(Position::at(v));
       if (starts.empty())
-        starts.push_back(Node::none());
+        starts.push_back(Position::none());
     }
     if (starts.size() > 1)
       throw revision_error("Ambiguous upgrade from multiple current revisions");
-    Node n = walk(starts.front(), rel->steps, rel->branch, assert_relative_length);
-    if (n.kind == Node::nowhere)
+    Position n = walk(starts.front(), rel->steps, rel->branch, assert_relative_length);
+    if (n.kind == Position::nowhere)
       throw no_migrations(rel->relative, rel->steps);
     return {n};
   }
   if (!rel->symbol)
     throw no_migrations(std::to_string(rel->steps), rel->steps);
   auto start = revision(rel->branch ? *rel->branch + "@" + *rel->symbol : *rel->symbol);
-  return {walk(start ? Node::at(*start) : Node::none(), rel->steps, std::nullopt, assert_relative_length)};
+  return {walk(start ? Position::at(*start) : Position::none(), rel->steps, std::nullopt, assert_relative_length)};
 }
 
 namespace {
@@ -450,7 +453,7 @@ VertexSet TargetResolver::descendants_checked(const std::vector<Vertex> &targets
 UpgradeSet TargetResolver::upgrade_set(const Spec &upper, const Spec &lower_in, bool inclusive, bool implicit_base,
                                        bool assert_relative_length) const {
   UpgradeSet out;
-  for (const Node &n : parse_upgrade_target(lower_in, upper, assert_relative_length)) {
+  for (const Position &n : parse_upgrade_target(lower_in, upper, assert_relative_length)) {
     if (!n.is_revision())
       throw revision_error("Target " + describe(upper) + " does not resolve to a revision");
     out.targets.push_back(n.vertex);
@@ -472,32 +475,32 @@ UpgradeSet TargetResolver::upgrade_set(const Spec &upper, const Spec &lower_in, 
         out.targets.end());
   }
   VertexSet required = ancestors_checked(out.targets);
-  std::vector<Node> current = revisions(lower);
+  std::vector<Position> current = revisions(lower);
   if (!implicit_base)
-    for (const Node &n : current)
-      if (n.kind == Node::base || (n.is_revision() && !required.test(n.vertex)))
+    for (const Position &n : current)
+      if (n.kind == Position::base || (n.is_revision() && !required.test(n.vertex)))
         throw RangeNotAncestor(describe(lower), describe(upper));
   std::vector<Vertex> current_revs;
-  if (!current.empty() && current.front().kind == Node::nowhere) {
+  if (!current.empty() && current.front().kind == Position::nowhere) {
     // A relative lower bound names a revision below upper.
     auto [branch, n] = parse_downgrade_target(upper, std::get<std::string>(lower), assert_relative_length);
     (void)branch;
-    if (n.kind == Node::nowhere)
+    if (n.kind == Position::nowhere)
       throw revision_error("Relative revision " + describe(lower) + " does not resolve to a revision");
-    if (n.kind == Node::base) {
+    if (n.kind == Position::base) {
       lower = std::vector<std::string>{};
     } else {
       current_revs.push_back(n.vertex);
       lower = g_.id(n.vertex);
     }
   } else {
-    for (const Node &n : current)
+    for (const Position &n : current)
       if (n.is_revision())
         current_revs.push_back(n.vertex);
   }
   out.needed = required - ancestors_checked(current_revs);
   if (inclusive)
-    for (const Node &n : revisions(lower))
+    for (const Position &n : revisions(lower))
       if (n.is_revision())
         out.needed.set(n.vertex);
   if (!current_revs.empty() && !implicit_base)

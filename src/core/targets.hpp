@@ -17,13 +17,13 @@ namespace migrate {
 
 // Where a walk through the graph can stop: on a revision, at the base below
 // every revision, or past the end (nowhere).
-struct Node {
+struct Position {
   enum Kind { revision, base, nowhere } kind = nowhere;
   RevisionGraph::Vertex vertex = 0;
 
-  static Node at(RevisionGraph::Vertex v) { return {revision, v}; }
-  static Node at_base() { return {base, 0}; }
-  static Node none() { return {nowhere, 0}; }
+  static Position at(RevisionGraph::Vertex v) { return {revision, v}; }
+  static Position at_base() { return {base, 0}; }
+  static Position none() { return {nowhere, 0}; }
   bool is_revision() const { return kind == revision; }
 };
 
@@ -41,7 +41,7 @@ public:
   explicit TargetResolver(const RevisionGraph &graph) : g_(graph) {}
 
   // Every revision a spec names (`heads` is several, `base` is none).
-  std::vector<Node> revisions(const Spec &spec) const;
+  std::vector<Position> revisions(const Spec &spec) const;
   // The single revision a spec names; nullopt for `base`.
   std::optional<RevisionGraph::Vertex> revision(const std::string &spec) const;
   // `head` or `label@head`: the one head, refusing several.
@@ -50,13 +50,14 @@ public:
   // The revisions `iterate_revisions(upper, lower)` visits when upgrading.
   UpgradeSet upgrade_set(const Spec &upper, const Spec &lower, bool inclusive, bool implicit_base,
                          bool assert_relative_length) const;
-  std::vector<Node> parse_upgrade_target(const Spec &current, const Spec &target, bool assert_relative_length) const;
-  std::pair<std::optional<std::string>, Node> parse_downgrade_target(const Spec &current,
-                                                                     const std::optional<std::string> &target,
-                                                                     bool assert_relative_length) const;
+  std::vector<Position> parse_upgrade_target(const Spec &current, const Spec &target,
+                                             bool assert_relative_length) const;
+  std::pair<std::optional<std::string>, Position> parse_downgrade_target(const Spec &current,
+                                                                         const std::optional<std::string> &target,
+                                                                         bool assert_relative_length) const;
 
   // Walk `steps` up (positive) or down (negative) from `start`.
-  Node walk(Node start, long steps, const std::optional<std::string> &branch, bool no_overwalk) const;
+  Position walk(Position start, long steps, const std::optional<std::string> &branch, bool no_overwalk) const;
 
   std::vector<RevisionGraph::Vertex> filter_for_lineage(const std::vector<RevisionGraph::Vertex> &targets,
                                                         const std::string &check_against,
@@ -76,7 +77,7 @@ private:
                       bool include_dependencies) const;
   VertexSet ancestors_checked(const std::vector<RevisionGraph::Vertex> &targets) const;
   VertexSet descendants_checked(const std::vector<RevisionGraph::Vertex> &targets) const;
-  std::vector<Node> revisions_of(const std::vector<RevisionGraph::Vertex> &vs) const;
+  std::vector<Position> revisions_of(const std::vector<RevisionGraph::Vertex> &vs) const;
 
   const RevisionGraph &g_;
 };

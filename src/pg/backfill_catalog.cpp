@@ -103,6 +103,11 @@ std::map<std::string, BackfillProgress> backfill_progress(const std::vector<std:
   return out;
 }
 
+std::optional<std::int64_t> backfill_runner_pid(const std::string &name) {
+  Rows rows = query("SELECT runner_pid FROM migrate.backfills WHERE name = $1", {name});
+  return rows.empty() ? std::nullopt : optional_integer(rows.front()[0]);
+}
+
 void record_batch(std::int64_t id, std::uint64_t rows, const std::optional<std::string> &resume_key) {
   execute("UPDATE migrate.backfill_jobs SET "
           "batches = batches + CASE WHEN $2 > 0 THEN 1 ELSE 0 END, rows_done = rows_done + $2, "

@@ -36,6 +36,9 @@ std::vector<std::string> unknown_backfills(const std::vector<std::string> &names
 // As migrate.backfills shows them (state `running` while a runner holds one).
 std::map<std::string, BackfillProgress> backfill_progress(const std::vector<std::string> &names);
 
+// The backend running backfill `name` now, if any.
+std::optional<std::int64_t> backfill_runner_pid(const std::string &name);
+
 // A batch committed: `rows` == 0 finishes the backfill.
 void record_batch(std::int64_t id, std::uint64_t rows, const std::optional<std::string> &resume_key);
 void record_failure(std::int64_t id, const std::string &error);

@@ -43,7 +43,7 @@ Datum register_backfill(FunctionCallInfo fcinfo) {
   if (!stored) {
     insert_backfill(spec, checksum);
   } else if (stored->checksum != checksum) {
-    if (stored->state == "done")
+    if (stored->state == backfill_state::done)
       throw Error(sqlstate::object_not_in_prerequisite_state,
                   "checksum mismatch: backfill " + spec.name + " is done and its content changed",
                   "Stored checksum " + stored->checksum + ", new checksum " + checksum + ".",

@@ -3,11 +3,13 @@
 #include "core/backfill.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "core/applied.hpp"
+#include "pg/backend.hpp"
 #include "pg/backfill_catalog.hpp"
 #include "pg/catalog.hpp"
-#include "pg/engine.hpp"
-#include "pg/guard.hpp"
+#include "pg/locks.hpp"
 #include "pg/procedure.hpp"
+#include "pg/statements.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -17,29 +19,21 @@ namespace migrate::pg {
 
 namespace {
 
-// 'migr': the first key of every backfill's advisory lock (migrate.backfills reads it too).
-constexpr std::int32_t backfill_lock_space = 0x6d696772;
-
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-void warning(const std::string &message) {
-  const char *text = message.c_str();
-  pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text))); });
 }
 
 bool try_lock(std::int64_t id) {
   return try_session_lock(backfill_lock_space, static_cast<std::int32_t>(id));
 }
 
-void unlock(std::int64_t id) {
-  session_unlock(backfill_lock_space, static_cast<std::int32_t>(id));
+void lock(std::int64_t id) {
+  session_lock(backfill_lock_space, static_cast<std::int32_t>(id));
 }
 
-void batch_error_context(void *arg) {
-  errcontext("%s", static_cast<const char *>(arg));
+void unlock(std::int64_t id) {
+  session_unlock(backfill_lock_space, static_cast<std::int32_t>(id));
 }
 
 struct BatchOutput {
@@ -47,22 +41,14 @@ struct BatchOutput {
   char *resume_key = nullptr; // palloc'd; NULL when the batch returned no key
 };
 
-// Plain C, under pg_call. Runs one batch: $1, if the SQL uses it, is the
-// resume key converted to the type PostgreSQL infers for $1; the largest
-// value of the first RETURNING column becomes the next resume key.
-void execute_batch(const char *sql, const char *resume_key, const char *context, BatchOutput *out) {
-  ErrorContextCallback callback;
-  callback.callback = batch_error_context;
-  callback.arg = const_cast<char *>(context);
-  callback.previous = error_context_stack;
-  error_context_stack = &callback;
-
-  List *parsed = raw_parser(sql, RAW_PARSE_DEFAULT);
-  if (list_length(parsed) != 1)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("batch_sql must be one statement")));
+// Plain C, under pg_call_in_context. Runs one batch (`parsed`, its one
+// statement): $1, if the SQL uses it, is the resume key converted to the type
+// PostgreSQL infers for $1; the largest value of the first RETURNING column
+// becomes the next resume key.
+void execute_batch(const char *sql, RawStmt *parsed, const char *resume_key, BatchOutput *out) {
   Oid *param_types = nullptr;
   int nparams = 0;
-  (void)parse_analyze_varparams(linitial_node(RawStmt, parsed), sql, &param_types, &nparams, nullptr);
+  (void)parse_analyze_varparams(parsed, sql, &param_types, &nparams, nullptr);
   if (nparams > 1)
     ereport(ERROR, (errcode(ERRCODE_UNDEFINED_PARAMETER),
                     errmsg("batch_sql may use one parameter, $1 (the resume key), not $%d", nparams)));
@@ -114,7 +100,6 @@ void execute_batch(const char *sql, const char *resume_key, const char *context,
   if (table)
     SPI_freetuptable(table);
   SPI_freeplan(plan);
-  error_context_stack = callback.previous;
 }
 
 class Runner {
@@ -125,20 +110,9 @@ public:
   }
 
   void run() {
-    try {
-      run_all();
-    } catch (...) {
-      // Cancelled or failed outside a batch: the lock is session-level, so
-      // the transaction's abort would not release it.
-      if (held_) {
-        try {
-          unlock(*held_);
-        } catch (...) {
-        }
-        held_.reset();
-      }
-      throw;
-    }
+    // Cancelled or failed outside a batch: the lock is session-level, so the
+    // transaction's abort would not release it.
+    release_on_error([&] { run_all(); }, [&] { release(); });
   }
 
 private:
@@ -177,13 +151,19 @@ private:
         continue;
       }
       if (!try_lock(c.id)) {
-        notice("Backfill " + c.spec.name + " is being run by another runner; skipped");
-        continue;
+        if (!options_.at_gate) {
+          notice("Backfill " + c.spec.name + " is being run by another runner; skipped");
+          continue;
+        }
+        notice("Backfill " + c.spec.name + " is being run by another runner" + other_runner(c.spec.name) +
+               "; waiting for it to finish or let go");
+        spi_.commit(); // hold no snapshot while waiting
+        lock(c.id);
       }
       held_ = c.id;
       // Read again under the lock: another runner may have finished it since.
       auto fresh = load_backfill(c.id);
-      if (!fresh || fresh->state == "done") {
+      if (!fresh || fresh->state == backfill_state::done) {
         release();
         continue;
       }
@@ -198,6 +178,12 @@ private:
     held_.reset();
   }
 
+  // " (pid 4242)" for the backend holding backfill `name`, if it still does.
+  static std::string other_runner(const std::string &name) {
+    auto pid = backfill_runner_pid(name);
+    return pid ? " (pid " + std::to_string(*pid) + ")" : "";
+  }
+
   void run_backfill(const StoredBackfill &b) {
     const auto &name = b.spec.name;
     std::string resuming =
@@ -205,7 +191,10 @@ private:
                                                                                  b.batches, b.rows_done, std::nullopt})
                       : "";
     notice("Running backfill " + name + " (revision " + b.spec.revision + ")" + resuming);
-    RunBudget budget(b.spec.limits, now_us(), call_deadline_us_);
+    // At a gate, the backfill's own per-call limits do not stop it: the gate
+    // waits for it to be done.
+    const BackfillLimits limits = options_.at_gate ? BackfillLimits{b.spec.limits.pause_us, {}, {}} : b.spec.limits;
+    RunBudget budget(limits, now_us(), call_deadline_us_);
     std::int64_t batches = 0, rows = 0;
     std::string end;
     for (;;) {
@@ -213,15 +202,15 @@ private:
         end = "paused: reached " + *why;
         break;
       }
-      pg_call([] { CHECK_FOR_INTERRUPTS(); });
+      check_for_interrupts();
       std::uint64_t batch_rows = 0;
       Outcome outcome = run_batch(b, b.batches + batches + 1, &batch_rows);
       if (outcome == Outcome::failed) {
-        end = "failed";
+        end = backfill_state::failed;
         break;
       }
       if (outcome == Outcome::finished) {
-        end = "done";
+        end = backfill_state::done;
         break;
       }
       ++batches;
@@ -245,10 +234,13 @@ private:
       auto current = load_backfill(b.id);
       if (!current)
         throw Error(sqlstate::undefined_object, "backfill " + b.spec.name + " was removed while it ran");
+      const std::string &batch_sql = current->spec.batch_sql;
+      auto parsed = parse_statements(batch_sql, context);
+      if (parsed.size() != 1)
+        throw Error(sqlstate::invalid_parameter_value, "batch_sql must be one statement");
       BatchOutput out;
-      const char *sql = current->spec.batch_sql.c_str();
       const char *key = current->resume_key ? current->resume_key->c_str() : nullptr;
-      pg_call([&] { execute_batch(sql, key, context.c_str(), &out); });
+      pg_call_in_context(context.c_str(), [&] { execute_batch(batch_sql.c_str(), parsed.front().raw, key, &out); });
       std::optional<std::string> next_key;
       if (out.resume_key)
         next_key = std::string(out.resume_key);

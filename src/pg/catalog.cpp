@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "pg/guard.hpp"
+#include "pg/locks.hpp"
 #include "pg/spi.hpp"
 
 #include <map>
@@ -94,7 +95,7 @@ std::shared_ptr<const RevisionGraph> load_graph() {
   if (!version.mine && graph_cache.graph && graph_cache.version == version)
     return graph_cache.graph;
   auto graph = std::make_shared<const RevisionGraph>(load_graph_infos());
-  if (!version.mine)
+  if (!version.mine && catalog_version() == version)
     graph_cache = GraphCache{version, graph};
   return graph;
 }
@@ -200,18 +201,6 @@ std::vector<std::string> version_rows() {
   for (const Row &r : query("SELECT version_num FROM migrate.version ORDER BY version_num COLLATE pg_catalog.\"C\""))
     out.push_back(text(r[0]));
   return out;
-}
-
-VertexSet applied_set(const RevisionGraph &graph, const std::vector<std::string> &versions) {
-  std::vector<RevisionGraph::Vertex> at;
-  for (const auto &id : versions) {
-    auto v = graph.find(id);
-    if (!v)
-      throw Error(sqlstate::data_corrupted, "migrate.version names revision \"" + id + "\", which is not registered",
-                  {}, "Register the revision again, or correct the version with migrate.stamp().");
-    at.push_back(*v);
-  }
-  return graph.ancestors(at, true);
 }
 
 bool revision_exists(const std::string &id) {

@@ -20,23 +20,19 @@ struct StoredRevision {
   std::string created_at;
 };
 
-// 'migrate!' in ASCII: the engine's advisory lock key. upgrade() and every
-// catalog change take it per transaction; CALL migrate.run() per session.
-inline constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
-// 'migrateW': held at session level by CALL migrate.run()'s background worker
-// for its whole life; run() waits for it before it plans (toplevel_worker.hpp).
-inline constexpr std::int64_t worker_lock_key = 0x6d69677261746557;
-
 // Serializes every change to the catalog and the database's version
 // (pg_advisory_xact_lock on the engine's fixed key).
 void lock_catalog();
 
 std::vector<RevisionInfo> load_graph_infos();
 
-// The graph as the caller's snapshot sees it. Kept per backend between calls
+// The graph as the caller's queries see it. Kept per backend between calls
 // and reused while migrate.catalog_state shows no committed change since;
-// never reused inside a transaction that changed the catalog itself. Only for
-// STABLE calls, whose queries all share one snapshot.
+// never reused inside a transaction that changed the catalog itself. STABLE
+// callers' queries share one snapshot; a VOLATILE caller's each take a new
+// one, so a graph is kept only when the catalog version read after loading
+// it is the one read before (a change committed in between is not cached
+// under the older version).
 std::shared_ptr<const RevisionGraph> load_graph();
 
 // Records that the catalog changed (at most one row version per transaction).
@@ -57,9 +53,6 @@ struct JournalEntry {
 };
 std::string clock_now();
 void append_journal(const std::vector<JournalEntry> &entries, const std::string &call_started);
-
-// Applied revisions: the version rows and everything they stand on.
-VertexSet applied_set(const RevisionGraph &graph, const std::vector<std::string> &versions);
 
 bool revision_exists(const std::string &id);
 std::optional<std::string> label_owner(const std::string &label);

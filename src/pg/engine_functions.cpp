@@ -1,38 +1,40 @@
 // migrate.upgrade(), downgrade(), stamp(), plan() and merge(): moving the
-// database, or saying how it would move.
+// database in the caller's transaction, or saying how it would move.
+#include "core/applied.hpp"
 #include "core/error.hpp"
+#include "core/merge.hpp"
 #include "core/planner.hpp"
 #include "core/revision_content.hpp"
 #include "pg/catalog.hpp"
-#include "pg/engine.hpp"
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
+#include "pg/motion.hpp"
 #include "pg/registration.hpp"
 #include "pg/spi.hpp"
-
-#include <algorithm>
+#include "pg/step_runner.hpp"
 
 namespace migrate::pg {
 
 namespace {
 
-Rows report_rows(const std::vector<StepReport> &reports) {
-  Rows rows;
-  for (const auto &r : reports)
-    rows.push_back(Row{r.revision, r.direction, r.message, std::to_string(r.duration_us) + " microseconds"});
-  return rows;
-}
-
+// upgrade() and downgrade(): every step in the caller's transaction; the
+// version rows and the journal written once, at the end.
 Datum move(FunctionCallInfo fcinfo, Motion motion) {
   std::string target = required_text(fcinfo, 0, "target");
   SpiConnection spi(Volatility::volatile_);
   lock_catalog(); // before reading the state: a second session waits, then sees the first one's work
   auto graph = load_graph();
   PlannedMotion plan = plan_motion(*graph, motion, target, true);
-  check_runnable(*graph, plan);
-  auto reports = run_plan(*graph, plan);
+  check_plan(*graph, plan, Caller::atomic);
+  StepRunner runner(*graph, plan.rows_before, {});
+  Rows out;
+  for (const auto &step : plan.steps) {
+    StepReport r = runner.run(step);
+    out.push_back(Row{r.revision, r.direction, r.message, std::to_string(r.duration_us) + " microseconds"});
+  }
+  runner.flush();
   spi.finish();
-  return return_rows(fcinfo, report_rows(reports));
+  return return_rows(fcinfo, out);
 }
 
 Datum upgrade(FunctionCallInfo fcinfo) {
@@ -42,62 +44,58 @@ Datum downgrade(FunctionCallInfo fcinfo) {
   return move(fcinfo, Motion::downgrade);
 }
 
+// What upgrade(), downgrade() or CALL migrate.run() would do: every step,
+// with its SQL, the version rows after it, its runner and its gate. Refuses
+// only what no runner can run.
 Datum plan(FunctionCallInfo fcinfo) {
   std::string target = required_text(fcinfo, 0, "target");
-  std::string direction = required_text(fcinfo, 1, "direction");
-  if (direction != "upgrade" && direction != "downgrade")
-    throw Error(sqlstate::invalid_parameter_value,
-                "direction must be 'upgrade' or 'downgrade', not '" + direction + "'");
+  Motion motion = motion_from(required_text(fcinfo, 1, "direction"));
   SpiConnection spi(Volatility::stable);
   auto graph = load_graph();
-  PlannedMotion planned =
-      plan_motion(*graph, direction == "upgrade" ? Motion::upgrade : Motion::downgrade, target, false);
-  check_runnable(*graph, planned); // plan() refuses what upgrade()/downgrade() would refuse
-  spi.finish();
+  PlannedMotion planned = plan_motion(*graph, motion, target, false);
+  check_plan(*graph, planned, Caller::preview);
   VersionRows rows(*graph, planned.rows_before);
+  // 0.1.0's declaration (until ALTER EXTENSION UPDATE) has the first five columns.
+  const std::size_t columns = result_columns(fcinfo);
   Rows out;
   std::int64_t number = 0;
   for (const auto &step : planned.steps) {
     rows.apply(step);
     const auto &info = graph->info(step.revision);
-    out.push_back(Row{++number, info.id, info.message, step_sql(*graph, planned, step), rows.rows()});
+    Row row{++number,     info.id, info.message, *step.sql, rows.rows(), std::string(runner_name(step.runner)),
+            step.gated_by};
+    row.resize(std::min(row.size(), columns));
+    out.push_back(std::move(row));
   }
+  spi.finish();
   return return_rows(fcinfo, out);
 }
 
-Datum stamp(FunctionCallInfo fcinfo) {
-  std::string target = required_text(fcinfo, 0, "target");
+// stamp(VARIADIC targets): Alembic's `stamp` of one or several revisions.
+Datum stamp_targets(FunctionCallInfo fcinfo, const std::vector<std::string> &targets) {
   SpiConnection spi(Volatility::volatile_);
   lock_catalog();
   auto graph = load_graph();
   auto before = version_rows_for_update();
-  applied_set(*graph, before);
-  VersionRows rows(*graph, before);
-  std::vector<JournalEntry> journal;
-  const std::string started = clock_now();
-  for (const auto &step : Planner(*graph).stamp(before, {target})) {
-    auto from = rows.rows();
-    rows.apply(step);
-    const auto &named = step.to.empty() ? step.from : step.to;
-    std::string line = "stamp_revision ";
-    for (std::size_t i = 0; i < step.from.size(); ++i)
-      line += (i ? ", " : "") + step.from[i];
-    line += " ->";
-    for (std::size_t i = 0; i < step.to.size(); ++i)
-      line += (i ? ", " : " ") + step.to[i];
-    const char *text = line.c_str();
-    pg_call([&] { ereport(NOTICE, (errmsg_internal("Running %s", text))); });
-    journal.push_back({named.front(), "stamp", from, rows.rows(), 0, 0});
-  }
-  if (!journal.empty()) {
-    write_version_rows(rows.rows());
-    append_journal(journal, started);
-  }
+  applied_set(*graph, before); // every row must name a registered revision
+  StepRunner runner(*graph, before, {});
+  for (const auto &step : Planner(*graph).stamp(before, targets))
+    runner.stamp(step);
+  runner.flush();
   spi.finish();
   Rows out;
-  for (const auto &id : rows.rows())
+  for (const auto &id : runner.rows())
     out.push_back(Row{id});
   return return_rows(fcinfo, out);
+}
+
+Datum stamp(FunctionCallInfo fcinfo) {
+  return stamp_targets(fcinfo, required_text_array(fcinfo, 0, "targets"));
+}
+
+// 0.1.0's declaration, stamp(target text), until ALTER EXTENSION UPDATE.
+Datum stamp_one(FunctionCallInfo fcinfo) {
+  return stamp_targets(fcinfo, {required_text(fcinfo, 0, "target")});
 }
 
 Datum merge(FunctionCallInfo fcinfo) {
@@ -107,16 +105,7 @@ Datum merge(FunctionCallInfo fcinfo) {
   SpiConnection spi(Volatility::volatile_);
   lock_catalog();
   auto graph = load_graph();
-  TargetResolver resolver(*graph);
-  std::vector<RevisionGraph::Vertex> parents;
-  for (const auto &spec : specs)
-    for (const Node &n : resolver.revisions(Spec{spec})) {
-      if (!n.is_revision())
-        throw Error(sqlstate::invalid_parameter_value, "merge target '" + spec + "' does not name a revision");
-      if (std::find(parents.begin(), parents.end(), n.vertex) != parents.end())
-        throw Error(sqlstate::invalid_parameter_value, "Duplicate head revisions specified");
-      parents.push_back(n.vertex);
-    }
+  std::vector<RevisionGraph::Vertex> parents = merge_parents(*graph, specs);
   RevisionContent c;
   c.graph.down_revisions = graph->ids(parents);
   c.graph.message = message;
@@ -138,14 +127,7 @@ Datum merge(FunctionCallInfo fcinfo) {
         text(query("SELECT pg_catalog.right(pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', ''), 12)")
                  .front()[0]);
   }
-  for (auto v : parents)
-    if (!graph->is_head(v))
-      throw Error(sqlstate::invalid_parameter_value, "Revision " + graph->id(v) + " is not a head revision", {},
-                  "A merge joins heads: see migrate.heads().");
-  if (parents.size() < 2)
-    throw Error(sqlstate::invalid_parameter_value,
-                "a merge needs two or more heads, got " + std::to_string(parents.size()), {},
-                "Name the heads to join, or pass '{heads}' for all of them.");
+  check_merge_parents(*graph, parents);
   register_content(c);
   spi.finish();
   return return_text(c.graph.id);
@@ -158,5 +140,6 @@ Datum merge(FunctionCallInfo fcinfo) {
 MIGRATE_SQL_FUNCTION(migrate_upgrade, migrate::pg::upgrade)
 MIGRATE_SQL_FUNCTION(migrate_downgrade, migrate::pg::downgrade)
 MIGRATE_SQL_FUNCTION(migrate_plan, migrate::pg::plan)
-MIGRATE_SQL_FUNCTION(migrate_stamp, migrate::pg::stamp)
+MIGRATE_SQL_FUNCTION(migrate_stamp_targets, migrate::pg::stamp)
+MIGRATE_SQL_FUNCTION(migrate_stamp, migrate::pg::stamp_one)
 MIGRATE_SQL_FUNCTION(migrate_merge, migrate::pg::merge)

@@ -192,6 +192,12 @@ Datum return_rows(FunctionCallInfo fcinfo, const Rows &rows) {
   });
 }
 
+std::size_t result_columns(FunctionCallInfo fcinfo) {
+  TupleDesc desc = nullptr;
+  const TypeFuncClass kind = pg_call([&] { return get_call_result_type(fcinfo, nullptr, &desc); });
+  return kind == TYPEFUNC_COMPOSITE && desc ? static_cast<std::size_t>(desc->natts) : 1;
+}
+
 Datum return_text(const std::string &value) {
   const char *s = value.c_str();
   int len = static_cast<int>(value.size());

@@ -35,4 +35,8 @@ Datum return_rows(FunctionCallInfo fcinfo, const RowSource &next);
 Datum return_rows(FunctionCallInfo fcinfo, const Rows &rows);
 Datum return_text(const std::string &value);
 
+// How many columns the calling function's declared result has (1 for a
+// scalar): a library serving an older declaration returns fewer.
+std::size_t result_columns(FunctionCallInfo fcinfo);
+
 } // namespace migrate::pg

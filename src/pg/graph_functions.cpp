@@ -1,5 +1,6 @@
 // Read-only views of the graph: heads, branches, current, history, show, graph.
 #include "core/graphviz.hpp"
+#include "core/applied.hpp"
 #include "core/history.hpp"
 #include "core/targets.hpp"
 #include "pg/catalog.hpp"
@@ -87,7 +88,7 @@ Datum show(FunctionCallInfo fcinfo) {
   VertexSet applied = applied_set(graph, versions);
   std::vector<RevisionGraph::Vertex> chosen;
   Spec target = spec == "current" ? Spec{versions} : Spec{spec};
-  for (const Node &n : TargetResolver(graph).revisions(target))
+  for (const Position &n : TargetResolver(graph).revisions(target))
     if (n.is_revision())
       chosen.push_back(n.vertex);
   auto stored = load_revisions(graph.ids(chosen)); // one query for all of them

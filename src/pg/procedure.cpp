@@ -49,6 +49,10 @@ bool try_session_lock(std::int32_t space, std::int32_t key) {
   });
 }
 
+void session_lock(std::int32_t space, std::int32_t key) {
+  pg_call([&] { (void)DirectFunctionCall2(pg_advisory_lock_int4, Int32GetDatum(space), Int32GetDatum(key)); });
+}
+
 void session_lock(std::int64_t key) {
   pg_call([&] { (void)DirectFunctionCall1(pg_advisory_lock_int8, Int64GetDatum(key)); });
 }

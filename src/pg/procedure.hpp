@@ -30,9 +30,33 @@ private:
 // Session-level advisory locks: the transaction's end does not release them,
 // so every path out of a procedure must (an error path included).
 bool try_session_lock(std::int32_t space, std::int32_t key);
-void session_lock(std::int64_t key); // waits; a cancel interrupts the wait
+void session_lock(std::int32_t space, std::int32_t key); // waits; a cancel interrupts the wait
+void session_lock(std::int64_t key);
 void session_unlock(std::int32_t space, std::int32_t key);
 void session_unlock(std::int64_t key);
+
+// Runs `body`; if it throws, runs `release` (whose own failure is ignored:
+// the first error is the one to report), then rethrows. For what a
+// transaction's abort does not undo, such as a session-level lock.
+template <typename Body, typename Release> void release_on_error(Body &&body, Release &&release) {
+  try {
+    body();
+  } catch (...) {
+    try {
+      release();
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+// Takes the session-level advisory lock `key` (waiting for it), runs `body`
+// and releases the lock, also when body throws.
+template <typename Body> void with_session_lock(std::int64_t key, Body &&body) {
+  session_lock(key);
+  release_on_error(body, [key] { session_unlock(key); });
+  session_unlock(key);
+}
 
 // Sleeps `us` microseconds, waking for a cancel (which raises) or a shutdown.
 void sleep_interruptibly(std::int64_t us);

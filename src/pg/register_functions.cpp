@@ -1,25 +1,17 @@
-// migrate.revision(): registering one revision.
+// migrate.revision(): the SQL-callable entry point (registration.cpp does the work).
+#include "core/error.hpp"
 #include "core/identifier.hpp"
-#include "core/registration.hpp"
 #include "core/revision_content.hpp"
 #include "pg/catalog.hpp"
-#include "pg/checksum.hpp"
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
 #include "pg/guard.hpp"
 #include "pg/registration.hpp"
 #include "pg/settings.hpp"
-#include "pg/sql_check.hpp"
 
 namespace migrate::pg {
 
 namespace {
-
-class SpiCatalogLookup : public CatalogLookup {
-public:
-  bool revision_exists(const std::string &id) const override { return pg::revision_exists(id); }
-  std::optional<std::string> label_owner(const std::string &label) const override { return pg::label_owner(label); }
-};
 
 constexpr std::int64_t us_per_ms = 1000;
 
@@ -85,43 +77,6 @@ RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   return c;
 }
 
-void check_sql(const RevisionContent &c) {
-  const auto &id = c.graph.id;
-  int statements = inspect_sql(id, "upgrade", c.upgrade_sql, c.transactional);
-  if (statements == 0 && c.graph.down_revisions.size() < 2)
-    throw Error(sqlstate::invalid_parameter_value, "upgrade SQL of revision " + id + " contains no statements", {},
-                "Only a merge revision (two or more down_revisions) may have no upgrade SQL.");
-  if (c.downgrade_sql)
-    inspect_sql(id, "downgrade", *c.downgrade_sql, c.transactional);
-}
-
-// Changing a registered revision: refused once applied, otherwise the whole
-// graph is validated with the new content in place (it may now close a cycle).
-void replace_revision(const RevisionContent &c, const StoredRevision &stored, const std::string &checksum) {
-  // Labels first, so a clash names the revision being registered.
-  for (const auto &label : c.graph.branch_labels) {
-    if (revision_exists(label))
-      throw label_is_revision(label, c.graph.id);
-    if (auto owner = label_owner(label); owner && *owner != c.graph.id)
-      throw label_taken(label, c.graph.id, *owner);
-  }
-  std::vector<RevisionInfo> infos = load_graph_infos();
-  {
-    RevisionGraph current(infos);
-    VertexSet applied = applied_set(current, version_rows());
-    if (applied.test(*current.find(c.graph.id)))
-      throw Error(sqlstate::object_not_in_prerequisite_state,
-                  "checksum mismatch: revision " + c.graph.id + " is applied and its content changed",
-                  "Stored checksum " + stored.checksum + ", new checksum " + checksum + ".",
-                  "An applied revision cannot change: add a new revision, or downgrade below this one first.");
-  }
-  for (auto &info : infos)
-    if (info.id == c.graph.id)
-      info = c.graph;
-  RevisionGraph candidate(std::move(infos));
-  update_revision(c, checksum);
-}
-
 Datum register_revision(FunctionCallInfo fcinfo) {
   RevisionContent c = content_from_args(fcinfo);
   check_content(c);
@@ -133,22 +88,6 @@ Datum register_revision(FunctionCallInfo fcinfo) {
 }
 
 } // namespace
-
-void register_content(const RevisionContent &c) {
-  check_content(c);
-  check_sql(c);
-  std::string checksum = sha256_hex(canonical_form(c));
-  auto stored = load_revision(c.graph.id);
-  if (!stored) {
-    check_new_revision(c.graph, SpiCatalogLookup{});
-    insert_revision(c, checksum);
-  } else if (stored->checksum != checksum) {
-    replace_revision(c, *stored, checksum);
-  } else if (stored->content.lock_timeout_ms != c.lock_timeout_ms ||
-             stored->content.statement_timeout_ms != c.statement_timeout_ms) {
-    update_revision(c, checksum); // timeouts only: allowed even once applied
-  }
-}
 
 } // namespace migrate::pg
 

@@ -1,3 +1,5 @@
+// Registering revisions (registration.cpp): what migrate.revision() and
+// migrate.merge() share.
 #pragma once
 
 #include "core/revision_content.hpp"

@@ -1,106 +1,150 @@
-// CALL migrate.run(target): an upgrade that commits after each revision
-// (Alembic's transaction_per_migration) and runs transactional => false
-// revisions outside any transaction, in a background worker.
+// CALL migrate.run(target, direction, at_gate): an upgrade or a downgrade
+// that commits after each revision (Alembic's transaction_per_migration),
+// runs transactional => false revisions outside any transaction, in a
+// background worker, and opens backfill gates by running their backfills.
+#include "core/backfill.hpp"
 #include "core/error.hpp"
+#include "core/step_text.hpp"
 #include "core/text.hpp"
+#include "pg/backend.hpp"
+#include "pg/backfill_catalog.hpp"
+#include "pg/backfill_runner.hpp"
 #include "pg/catalog.hpp"
-#include "pg/engine.hpp"
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
-#include "pg/guard.hpp"
+#include "pg/locks.hpp"
+#include "pg/motion.hpp"
 #include "pg/procedure.hpp"
+#include "pg/step_runner.hpp"
 #include "pg/toplevel_worker.hpp"
-
-#include <chrono>
 
 namespace migrate::pg {
 
 namespace {
 
+// What run() does at a revision whose backfills are not done.
+enum class AtGate {
+  run,  // runs them there (one commit per batch), then goes on
+  stop, // ends there, successfully, saying which backfills and how far they are
+};
+
+AtGate at_gate_from(const std::string &value) {
+  if (value == "run")
+    return AtGate::run;
+  if (value == "stop")
+    return AtGate::stop;
+  throw Error(sqlstate::invalid_parameter_value, "at_gate must be 'run' or 'stop', not '" + value + "'", {},
+              "'run' (the default) runs a gate's backfills where the gate is, then goes on; 'stop' ends the call "
+              "there.");
+}
+
+struct RunRequest {
+  std::string target;
+  Motion motion = Motion::upgrade;
+  AtGate at_gate = AtGate::run;
+};
+
 class RevisionRunner {
 public:
   explicit RevisionRunner(SpiConnection &spi) : spi_(spi) {}
 
-  void run(const std::string &target) {
+  void run(const RunRequest &request) {
     // Wait for the lock holding no snapshot: the run we may wait for could be
     // building an index concurrently, which waits for every older snapshot,
     // while that run waits for its build: nobody would ever go on.
     spi_.commit();
-    session_lock(engine_lock_key);
-    try {
+    with_session_lock(engine_lock_key, [&] {
       wait_for_earlier_workers();
-      run_locked(target);
-    } catch (...) {
-      try {
-        session_unlock(engine_lock_key);
-      } catch (...) {
-      }
-      throw;
-    }
-    session_unlock(engine_lock_key);
+      run_locked(request);
+    });
   }
 
 private:
-  void run_locked(const std::string &target) {
+  void run_locked(const RunRequest &request) {
     RevisionGraph graph(load_graph_infos());
-    PlannedMotion plan = plan_motion(graph, Motion::upgrade, target, true);
-    check_runnable(graph, plan, false);
+    PlannedMotion plan = plan_motion(graph, request.motion, request.target, true);
+    check_plan(graph, plan, Caller::procedure);
     if (plan.steps.empty()) {
       notice("migrate.run: nothing to do; the database is at " + describe_rows(plan.rows_before));
       return;
     }
     spi_.commit(); // the plan's reads; each revision is a transaction of its own from here
-    VersionRows rows(graph, plan.rows_before);
+    StepRunner runner(graph, plan.rows_before, StepRunner::Options{true, nullptr, &spi_});
     std::vector<std::string> committed = plan.rows_before; // where the database is after a rollback
     std::size_t done = 0;
     for (const auto &step : plan.steps) {
-      const auto &content = plan.revisions.at(graph.id(step.revision)).content;
-      const std::string line = describe_step(graph, step);
-      try {
-        pg_call([] { CHECK_FOR_INTERRUPTS(); });
-        const std::string started = clock_now();
-        notice("Running " + line + (content.transactional ? "" : " (outside a transaction)"));
-        const auto start = std::chrono::steady_clock::now();
-        const std::string context = "migrate: " + line + " (revision " + content.graph.id + ")";
-        if (content.transactional) {
-          run_step_sql(content.upgrade_sql, context,
-                       StepTimeouts{content.lock_timeout_ms, content.statement_timeout_ms});
-        } else {
-          spi_.commit(); // drops the snapshot the queries above left: see run_at_top_level()
-          run_at_top_level(content.graph.id, content.upgrade_sql, context);
-        }
-        JournalEntry entry{content.graph.id, "upgrade", rows.rows(), {}, 0, micros_since(start)};
-        rows.apply(step);
-        entry.to_heads = rows.rows();
-        write_version_rows(rows.rows());
-        append_journal({entry}, started);
-        spi_.commit();
-        committed = rows.rows();
-        ++done;
-      } catch (...) {
-        // What is committed stays; say where the database is, then fail.
-        warn_stopped(content.graph.id, done, committed);
-        throw;
-      }
+      bool stopped = false;
+      release_on_error(
+          [&] {
+            if (!step.gated_by.empty() && !open_gate(step, request.at_gate, committed)) {
+              stopped = true;
+              return;
+            }
+            runner.run(step);
+            runner.flush();
+            spi_.commit();
+          },
+          // What is committed stays; say where the database is, then fail.
+          [&] { warn_stopped(graph.id(step.revision), request.motion, done, committed); });
+      if (stopped)
+        return;
+      committed = runner.rows();
+      ++done;
     }
-    notice("migrate.run: " + std::to_string(done) + " revision" + (done == 1 ? "" : "s") +
-           " applied, each committed; the database is at " + describe_rows(rows.rows()));
+    notice("migrate.run: " + std::to_string(done) + " revision" + (done == 1 ? "" : "s") + " " +
+           (request.motion == Motion::upgrade ? "applied" : "downgraded") + ", each committed; the database is at " +
+           describe_rows(committed));
   }
 
-  static std::string describe_rows(const std::vector<std::string> &rows) {
-    return rows.empty() ? "base" : join(rows, ", ");
+  // The gate before `step`: its backfills, run here until done (one commit
+  // per batch), or, with at_gate 'stop', where they are. Returns whether the
+  // step may run.
+  bool open_gate(const PlannedStep &step, AtGate at_gate, const std::vector<std::string> &rows) {
+    const std::string &revision = step.stored->content.graph.id;
+    if (at_gate == AtGate::run) {
+      auto waiting = not_done(step.gated_by);
+      if (waiting.empty())
+        return true; // done by another runner since the plan was made
+      notice("migrate.run: revision " + revision + " waits for " + describe_gate(waiting) + "; running " +
+             (waiting.size() == 1 ? "it" : "them") + " now");
+      RunnerOptions options;
+      options.names = step.gated_by;
+      options.at_gate = true;
+      run_backfills(spi_, options);
+    }
+    auto waiting = not_done(step.gated_by);
+    if (waiting.empty())
+      return true;
+    if (at_gate == AtGate::stop) {
+      notice("migrate.run: stopped at the gate of revision " + revision + ", which requires " + describe_gate(waiting) +
+             " to be done; the database is at " + describe_rows(rows) +
+             ". Run the backfills (CALL migrate.run_backfills(), or its pg_cron job), then CALL migrate.run() "
+             "again.");
+      return false;
+    }
+    throw gate_not_opened(revision, waiting.front());
   }
 
-  static void warn_stopped(const std::string &failed, std::size_t done, const std::vector<std::string> &rows) {
-    const std::string message = "migrate.run stopped at revision " + failed + ": " + std::to_string(done) +
-                                " revision" + (done == 1 ? "" : "s") + " before it applied and committed; the " +
-                                "database is at " + describe_rows(rows) +
-                                ". Fix the cause and CALL migrate.run() again to go on from there.";
-    const char *text = message.c_str();
-    try {
-      pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text))); });
-    } catch (...) {
+  // The backfills among `names` that are not done, as they are now.
+  static std::vector<BackfillProgress> not_done(const std::vector<std::string> &names) {
+    auto progress = backfill_progress(names);
+    std::vector<BackfillProgress> out;
+    for (const auto &name : names) {
+      auto found = progress.find(name);
+      if (found == progress.end())
+        out.push_back(BackfillProgress{name, "", "removed", 0, 0, std::nullopt});
+      else if (found->second.state != backfill_state::done)
+        out.push_back(found->second);
     }
+    return out;
+  }
+
+  static void warn_stopped(const std::string &failed, Motion motion, std::size_t done,
+                           const std::vector<std::string> &rows) {
+    warning_nothrow("migrate.run stopped at revision " + failed + ": " + std::to_string(done) + " revision" +
+                    (done == 1 ? "" : "s") + " before it " + (motion == Motion::upgrade ? "applied" : "downgraded") +
+                    " and committed; the database is at " + describe_rows(rows) +
+                    ". Fix the cause and CALL migrate.run() again to go on from there.");
   }
 
   SpiConnection &spi_;
@@ -108,9 +152,15 @@ private:
 
 Datum run(FunctionCallInfo fcinfo) {
   require_nonatomic(fcinfo, "migrate.run()", "commits after each revision");
-  std::string target = required_text(fcinfo, 0, "target");
+  RunRequest request;
+  request.target = required_text(fcinfo, 0, "target");
+  // 0.1.0's declaration (until ALTER EXTENSION UPDATE) has only the target.
+  if (PG_NARGS() > 1)
+    request.motion = motion_from(required_text(fcinfo, 1, "direction"));
+  if (PG_NARGS() > 2)
+    request.at_gate = at_gate_from(required_text(fcinfo, 2, "at_gate"));
   SpiConnection spi(Volatility::nonatomic);
-  RevisionRunner(spi).run(target);
+  RevisionRunner(spi).run(request);
   spi.finish();
   return static_cast<Datum>(0);
 }

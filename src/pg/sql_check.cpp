@@ -3,7 +3,6 @@
 #include "core/error.hpp"
 #include "pg/guard.hpp"
 
-#include <algorithm>
 #include <optional>
 
 namespace migrate::pg {
@@ -76,52 +75,22 @@ std::optional<Refusal> refusal_for(Node *stmt) {
   }
 }
 
-int line_of(const std::string &sql, int location) {
-  return 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + std::max(location, 0), '\n'));
-}
-
-// raw_parser, with a syntax error pointed at `sql` itself (not at the
-// caller's query) and `where` added to its CONTEXT.
-List *parse(const std::string &sql, const std::string &where) {
-  const char *source = sql.c_str();
-  try {
-    return pg_call([&] { return raw_parser(source, RAW_PARSE_DEFAULT); });
-  } catch (const PgError &e) {
-    ErrorData *data = e.data();
-    const char *where_text = where.c_str();
-    pg_call([&] {
-      if (data->cursorpos > 0) {
-        data->internalpos = data->cursorpos;
-        data->internalquery = pstrdup(source);
-        data->cursorpos = 0;
-      }
-      data->context = data->context ? psprintf("%s\n%s", data->context, where_text) : pstrdup(where_text);
-    });
-    throw;
-  }
-}
-
 } // namespace
 
 // A transactional => false revision runs statement by statement at top
 // level: transaction control has no place in it, and a concurrent index
 // build must be named so that an INVALID index left by a failed build can be
 // found and dropped before the revision runs again.
-static void check_outside_transaction(const std::string &revision, const char *direction, const std::string &sql,
-                                      List *stmts) {
-  ListCell *lc;
-  int index = 0;
-  foreach (lc, stmts) {
-    ++index;
-    auto *raw = static_cast<RawStmt *>(lfirst(lc));
+static void check_outside_transaction(const std::string &revision, const char *direction,
+                                      const std::vector<Statement> &statements) {
+  for (const Statement &s : statements) {
     const std::string where = std::string(direction) + " SQL of revision " + revision + ", statement " +
-                              std::to_string(index) + " (line " + std::to_string(line_of(sql, raw->stmt_location)) +
-                              ")";
-    if (IsA(raw->stmt, TransactionStmt))
+                              std::to_string(s.number) + " (line " + std::to_string(s.line) + ")";
+    if (IsA(s.raw->stmt, TransactionStmt))
       throw Error(sqlstate::invalid_transaction_termination, "transaction control in the " + where, {},
                   "A transactional => false revision runs each statement in a transaction of its own.");
-    if (IsA(raw->stmt, IndexStmt) && castNode(IndexStmt, raw->stmt)->concurrent &&
-        !castNode(IndexStmt, raw->stmt)->idxname)
+    if (IsA(s.raw->stmt, IndexStmt) && castNode(IndexStmt, s.raw->stmt)->concurrent &&
+        !castNode(IndexStmt, s.raw->stmt)->idxname)
       throw Error(sqlstate::invalid_parameter_value, "CREATE INDEX CONCURRENTLY without an index name in the " + where,
                   {},
                   "Name the index: if a build fails or is cancelled, migrate drops the INVALID index it left, by "
@@ -129,50 +98,37 @@ static void check_outside_transaction(const std::string &revision, const char *d
   }
 }
 
-std::string statement_text(const std::string &sql, const RawStmt *raw) {
-  std::size_t start = std::min<std::size_t>(std::max(raw->stmt_location, 0), sql.size());
-  std::size_t end = raw->stmt_len > 0 ? std::min(sql.size(), start + raw->stmt_len) : sql.size();
-  start = std::min(end, sql.find_first_not_of(" \t\r\n\f", start));
-  return sql.substr(start, end - start);
-}
-
-int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction) {
-  List *stmts = parse(sql, std::string("migrate: parsing the ") + direction + " SQL of revision " + revision);
-  int count = list_length(stmts);
+std::vector<Statement> inspect_sql(const std::string &revision, const char *direction, const std::string &sql,
+                                   bool in_transaction) {
+  auto statements =
+      parse_statements(sql, std::string("migrate: parsing the ") + direction + " SQL of revision " + revision);
   if (!in_transaction) {
-    check_outside_transaction(revision, direction, sql, stmts);
-    return count;
+    check_outside_transaction(revision, direction, statements);
+    return statements;
   }
-  ListCell *lc;
-  int index = 0;
-  foreach (lc, stmts) {
-    ++index;
-    auto *raw = static_cast<RawStmt *>(lfirst(lc));
-    auto refusal = refusal_for(raw->stmt);
+  for (const Statement &s : statements) {
+    auto refusal = refusal_for(s.raw->stmt);
     if (!refusal)
       continue;
-    std::string statement = statement_text(sql, raw);
-    const std::size_t start = sql.find(statement, std::max(raw->stmt_location, 0));
     throw Error(refusal->sqlstate,
                 std::string(refusal->what) + " cannot run inside a transaction: " + direction + " SQL of revision " +
                     revision,
-                "Statement " + std::to_string(index) + " (line " +
-                    std::to_string(line_of(sql, static_cast<int>(start))) + "): " + statement,
+                "Statement " + std::to_string(s.number) + " (line " + std::to_string(s.line) + "): " + s.text,
                 "upgrade() runs every revision in the caller's transaction. Register this revision with "
                 "transactional => false for statements that need their own transaction.");
   }
-  return count;
+  return statements;
 }
 
 void inspect_batch_sql(const std::string &backfill, const std::string &sql) {
-  List *stmts = parse(sql, "migrate: parsing the batch_sql of backfill " + backfill);
-  const int count = list_length(stmts);
+  auto statements = parse_statements(sql, "migrate: parsing the batch_sql of backfill " + backfill);
+  const int count = static_cast<int>(statements.size());
   const char *hint = "A batch is one INSERT, UPDATE, DELETE or MERGE: the rows it affects are the progress, "
                      "and a batch that affects none ends the backfill.";
   if (count != 1)
     throw Error(sqlstate::invalid_parameter_value,
                 "batch_sql of backfill " + backfill + " must be one statement, not " + std::to_string(count), {}, hint);
-  Node *stmt = linitial_node(RawStmt, stmts)->stmt;
+  Node *stmt = statements.front().raw->stmt;
   switch (nodeTag(stmt)) {
   case T_InsertStmt:
   case T_UpdateStmt:

@@ -2,20 +2,19 @@
 #pragma once
 
 #include "pg/postgres.hpp"
+#include "pg/statements.hpp"
 
 #include <string>
+#include <vector>
 
 namespace migrate::pg {
 
-// Parses `sql` with raw_parser. A syntax error is reported as PostgreSQL
-// reports it, pointing into the revision's SQL. When `in_transaction`,
-// statements that cannot run inside upgrade()'s transaction are refused.
-// Returns the number of statements.
-int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction);
-
-// One statement of a parsed SQL text, from its first word to its end
-// (raw_parser's locations start just past the previous semicolon).
-std::string statement_text(const std::string &sql, const RawStmt *raw);
+// Parses a revision's `sql` (parse_statements). When `in_transaction`,
+// statements that cannot run inside a transaction are refused; otherwise
+// (transactional => false) transaction control and an unnamed CREATE INDEX
+// CONCURRENTLY. Returns the statements.
+std::vector<Statement> inspect_sql(const std::string &revision, const char *direction, const std::string &sql,
+                                   bool in_transaction);
 
 // A backfill's batch: exactly one INSERT, UPDATE, DELETE or MERGE (the
 // rows it affects are the progress). Throws migrate::Error or PgError.

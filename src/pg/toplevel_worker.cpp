@@ -1,10 +1,9 @@
 #include "pg/toplevel_worker.hpp"
 
 #include "core/error.hpp"
-#include "pg/catalog.hpp"
-#include "pg/guard.hpp"
+#include "pg/backend.hpp"
+#include "pg/locks.hpp"
 #include "pg/procedure.hpp"
-#include "pg/sql_check.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -168,10 +167,6 @@ char *invalid_index_in_the_way(IndexStmt *stmt) {
   return pstrdup(quote_qualified_identifier(get_namespace_name(schema), stmt->idxname));
 }
 
-void statement_error_context(void *arg) {
-  errcontext("%s", static_cast<const char *>(arg));
-}
-
 // Runs one statement in a worker and raises its failure, if any.
 void run_in_worker(const std::string &revision, const std::string &statement, const std::string &context) {
   const char *text = statement.c_str();
@@ -191,7 +186,7 @@ void run_in_worker(const std::string &revision, const std::string &statement, co
   // No interrupt is checked between the start and running_worker's assignment.
   BackgroundWorkerHandle *handle = pg_call([&] { return running_worker = start_worker(seg, revision.c_str()); });
   if (!handle)
-    throw Error("53000", "could not start a background worker for revision " + revision,
+    throw Error(sqlstate::insufficient_resources, "could not start a background worker for revision " + revision,
                 "Every background worker slot is in use (max_worker_processes).",
                 "Raise max_worker_processes, or wait for other workers (pg_cron jobs, parallel queries) to finish.");
   try {
@@ -219,13 +214,7 @@ void run_in_worker(const std::string &revision, const std::string &statement, co
     throw Error(sqlstate::internal_error, context + ": the background worker exited without reporting",
                 "Statement: " + statement, "The server log says why (search for \"migrate worker\").");
   // The worker's error, raised here as if this backend had run the statement.
-  const char *where = context.c_str();
-  pg_call([&] {
-    ErrorContextCallback callback;
-    callback.callback = statement_error_context;
-    callback.arg = const_cast<char *>(where);
-    callback.previous = error_context_stack;
-    error_context_stack = &callback;
+  pg_call_in_context(context.c_str(), [&] {
     ereport(ERROR,
             (errcode(task->sqlerrcode), errmsg_internal("%s", task->message),
              task->detail[0] ? errdetail_internal("%s", task->detail) : 0,
@@ -240,26 +229,20 @@ void wait_for_earlier_workers() {
   session_unlock(worker_lock_key);
 }
 
-void run_at_top_level(const std::string &revision, const std::string &sql, const std::string &context) {
-  const char *source = sql.c_str();
-  List *parsed = pg_call([&] { return raw_parser(source, RAW_PARSE_DEFAULT); });
-  const int count = list_length(parsed);
-  for (int i = 0; i < count; ++i) {
-    auto *raw = static_cast<RawStmt *>(list_nth(parsed, i));
-    std::string statement = statement_text(sql, raw);
-    if (IsA(raw->stmt, IndexStmt)) {
-      auto *index = castNode(IndexStmt, raw->stmt);
+void run_at_top_level(const std::string &revision, const std::vector<Statement> &statements,
+                      const std::string &context) {
+  const std::string count = std::to_string(statements.size());
+  for (const Statement &statement : statements) {
+    if (IsA(statement.raw->stmt, IndexStmt)) {
+      auto *index = castNode(IndexStmt, statement.raw->stmt);
       if (char *in_the_way = pg_call([&] { return invalid_index_in_the_way(index); })) {
-        std::string drop = std::string("DROP INDEX CONCURRENTLY ") + in_the_way;
-        const char *name = in_the_way;
-        pg_call([&] {
-          ereport(NOTICE, (errmsg("dropping invalid index %s, left by an earlier failed or cancelled build", name)));
-        });
-        run_in_worker(revision, drop, context + ", dropping an invalid index");
+        notice(std::string("dropping invalid index ") + in_the_way + ", left by an earlier failed or cancelled build");
+        run_in_worker(revision, std::string("DROP INDEX CONCURRENTLY ") + in_the_way,
+                      context + ", dropping an invalid index");
       }
     }
-    run_in_worker(revision, statement,
-                  context + ", statement " + std::to_string(i + 1) + " of " + std::to_string(count) +
+    run_in_worker(revision, statement.text,
+                  context + ", statement " + std::to_string(statement.number) + " of " + count +
                       " (outside a transaction)");
   }
 }

@@ -5,12 +5,15 @@
 // as psql would send them.
 #pragma once
 
+#include "pg/statements.hpp"
+
 #include <string>
+#include <vector>
 
 namespace migrate::pg {
 
-// Runs each statement of `sql` (a transactional => false revision's upgrade
-// SQL) in a background worker and waits for it. The caller must hold the
+// Runs each of `statements` (a transactional => false revision's upgrade or
+// downgrade SQL) in a background worker and waits for it. The caller must hold the
 // engine's advisory lock at session level (a worker whose caller no longer
 // holds it runs nothing) and no snapshot: a procedure right after a commit,
 // before any query (a query after a commit keeps a portal snapshot until the
@@ -23,7 +26,8 @@ namespace migrate::pg {
 // before this returns; pg_terminate_backend, a lost client (checked every
 // second while waiting) or any other exit of the backend stops it before the
 // backend's session locks are released.
-void run_at_top_level(const std::string &revision, const std::string &sql, const std::string &context);
+void run_at_top_level(const std::string &revision, const std::vector<Statement> &statements,
+                      const std::string &context);
 
 // Waits until no worker of an earlier run is left (each holds
 // worker_lock_key while it lives). Call it holding the engine's lock and no

@@ -14,6 +14,51 @@
 -- every member that exists when it runs).
 \echo Use "ALTER EXTENSION migrate UPDATE TO '0.2.0'" to load this file. \quit
 
+-- Issue 11: CALL migrate.run() gains direction and at_gate, migrate.stamp()
+-- takes several targets, migrate.plan() says which runner each step needs and
+-- which backfills gate it. A new signature (or result type) is a new
+-- function: the roles granted EXECUTE on the old run() and stamp() get it on
+-- the new ones (plan() is PUBLIC's, as before).
+CREATE TABLE migrate.routine_grants_0_2_0 AS
+SELECT CASE WHEN p.oid OPERATOR(pg_catalog.=) 'migrate.run(text)'::pg_catalog.regprocedure THEN 'run' ELSE 'stamp' END
+         AS routine,
+       a.grantee::pg_catalog.regrole::pg_catalog.text AS grantee, a.is_grantable
+FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY['migrate.run(text)'::pg_catalog.regprocedure,
+                                              'migrate.stamp(text)'::pg_catalog.regprocedure]::pg_catalog.oid[])
+  AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) 0
+  AND a.grantee OPERATOR(pg_catalog.<>) p.proowner;
+
+DROP PROCEDURE migrate.run(text);
+CREATE PROCEDURE migrate.run(target text DEFAULT 'head', direction text DEFAULT 'upgrade', at_gate text DEFAULT 'run')
+AS 'MODULE_PATHNAME', 'migrate_run' LANGUAGE C;
+REVOKE EXECUTE ON PROCEDURE migrate.run(text, text, text) FROM PUBLIC;
+
+DROP FUNCTION migrate.stamp(text);
+CREATE FUNCTION migrate.stamp(VARIADIC targets text[]) RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_stamp_targets' LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION migrate.stamp(text[]) FROM PUBLIC;
+
+DROP FUNCTION migrate.plan(text, text);
+CREATE FUNCTION migrate.plan(target text, direction text DEFAULT 'upgrade')
+RETURNS TABLE (step bigint, revision text, message text, sql text, version_rows text[], runner text,
+               gated_by text[])
+AS 'MODULE_PATHNAME', 'migrate_plan' LANGUAGE C STABLE;
+
+DO $carry_routine_grants$
+DECLARE
+  g record;
+BEGIN
+  FOR g IN SELECT r.routine, r.grantee, r.is_grantable FROM migrate.routine_grants_0_2_0 r LOOP
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s%s',
+                              CASE g.routine WHEN 'run' THEN 'migrate.run(text, text, text)'
+                                             ELSE 'migrate.stamp(text[])' END,
+                              g.grantee, CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+  END LOOP;
+END
+$carry_routine_grants$;
+DROP TABLE migrate.routine_grants_0_2_0;
+
 -- The owner of a trusted install (a non-superuser: the objects above belong
 -- to the bootstrap superuser) may use and grant what a deployer needs:
 -- EXECUTE on every function and procedure; SELECT, INSERT, UPDATE and DELETE

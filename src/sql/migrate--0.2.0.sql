@@ -181,14 +181,18 @@ CREATE FUNCTION migrate.downgrade(target text)
 RETURNS TABLE (revision text, direction text, message text, duration interval)
 AS 'MODULE_PATHNAME', 'migrate_downgrade' LANGUAGE C VOLATILE;
 
--- Moves the version rows without running SQL; returns them.
-CREATE FUNCTION migrate.stamp(target text) RETURNS SETOF text
-AS 'MODULE_PATHNAME', 'migrate_stamp' LANGUAGE C VOLATILE;
+-- Moves the version rows to one or several revisions (Alembic's `stamp a b`)
+-- without running SQL; returns them.
+CREATE FUNCTION migrate.stamp(VARIADIC targets text[]) RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_stamp_targets' LANGUAGE C VOLATILE;
 
--- The steps upgrade() or downgrade() would run, with their SQL and the
--- version rows after each; runs nothing.
+-- The steps upgrade(), downgrade() or CALL migrate.run() would run, with
+-- their SQL, the version rows after each, the runner each needs
+-- ('transaction', or 'worker': run() only) and the backfills not done that
+-- gate it; runs nothing.
 CREATE FUNCTION migrate.plan(target text, direction text DEFAULT 'upgrade')
-RETURNS TABLE (step bigint, revision text, message text, sql text, version_rows text[])
+RETURNS TABLE (step bigint, revision text, message text, sql text, version_rows text[], runner text,
+               gated_by text[])
 AS 'MODULE_PATHNAME', 'migrate_plan' LANGUAGE C STABLE;
 
 -- An empty revision joining two or more heads (Alembic's `merge`).
@@ -196,10 +200,12 @@ CREATE FUNCTION migrate.merge(revisions text[], message text DEFAULT 'merge', id
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_merge' LANGUAGE C VOLATILE;
 
--- An upgrade that commits after each revision and runs transactional => false
--- revisions outside any transaction (in a background worker). CALL it
--- outside a transaction block.
-CREATE PROCEDURE migrate.run(target text DEFAULT 'head')
+-- An upgrade or a downgrade that commits after each revision, runs
+-- transactional => false revisions outside any transaction (in a background
+-- worker), and at a revision that requires backfills runs them there
+-- (at_gate 'run') or ends there (at_gate 'stop'). CALL it outside a
+-- transaction block.
+CREATE PROCEDURE migrate.run(target text DEFAULT 'head', direction text DEFAULT 'upgrade', at_gate text DEFAULT 'run')
 AS 'MODULE_PATHNAME', 'migrate_run' LANGUAGE C;
 
 -- Registers a backfill: batch_sql is one INSERT, UPDATE, DELETE or MERGE
@@ -225,10 +231,10 @@ GRANT USAGE ON SCHEMA migrate TO PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.backfill(text, text, text, interval, integer, interval) FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval) FROM PUBLIC;
-REVOKE EXECUTE ON PROCEDURE migrate.run(text) FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE migrate.run(text, text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.upgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.downgrade(text) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION migrate.stamp(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate.stamp(text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.merge(text[], text, text) FROM PUBLIC;
 
 -- The owner of a trusted install (a non-superuser: the objects above belong

@@ -56,14 +56,14 @@ TEST(BackfillCanonicalForm, CoversWhatItDoesNotHowFast) {
 }
 
 TEST(BackfillGate, UnregisteredBackfill) {
-  Error e = gate_refusal("c1", "fill_y", std::nullopt, false);
+  Error e = gate_refusal("c1", "fill_y", std::nullopt, BackfillReach::not_reached);
   EXPECT_STREQ(e.sqlstate(), "42704");
   EXPECT_EQ(std::string(e.what()), "revision c1 requires backfill fill_y, which is not registered");
 }
 
 TEST(BackfillGate, NamesStateAndProgress) {
   BackfillProgress p{"fill_y", "e1", "running", 1, 10000, std::nullopt};
-  Error e = gate_refusal("c1", "fill_y", p, true);
+  Error e = gate_refusal("c1", "fill_y", p, BackfillReach::applied);
   EXPECT_STREQ(e.sqlstate(), "55000");
   EXPECT_EQ(std::string(e.what()),
             "revision c1 requires backfill fill_y to be done; it is running (1 batch, 10000 rows)");
@@ -73,13 +73,13 @@ TEST(BackfillGate, NamesStateAndProgress) {
 
 TEST(BackfillGate, FailedBackfillShowsItsError) {
   BackfillProgress p{"fill_y", "e1", "failed", 2, 20, std::string("22012: division by zero")};
-  Error e = gate_refusal("c1", "fill_y", p, true);
+  Error e = gate_refusal("c1", "fill_y", p, BackfillReach::applied);
   EXPECT_NE(e.detail().find("Its last batch failed: 22012: division by zero"), std::string::npos);
 }
 
 TEST(BackfillGate, RevisionNotAppliedSaysUpgradeFirst) {
   BackfillProgress p{"fill_y", "e1", "pending", 0, 0, std::nullopt};
-  Error e = gate_refusal("c1", "fill_y", p, false);
+  Error e = gate_refusal("c1", "fill_y", p, BackfillReach::not_reached);
   EXPECT_EQ(e.hint(), "Upgrade to e1 first, run CALL migrate.run_backfills(), then upgrade to c1.");
 }
 

@@ -20,19 +20,19 @@ using Vertex = RevisionGraph::Vertex;
 const std::string A = "ae1027a6acf", B = "27c6a30d7c24", C = "1975ea83b712", D = "3cd5b1a1e2f0", E = "4f2e8b0d9a11",
                   F = "5a6b7c8d9e0f";
 
-std::string name(const RevisionGraph &g, const Node &n) {
+std::string name(const RevisionGraph &g, const Position &n) {
   switch (n.kind) {
-  case Node::revision:
+  case Position::revision:
     return g.id(n.vertex);
-  case Node::base:
+  case Position::base:
     return "<base>";
-  case Node::nowhere:
+  case Position::nowhere:
     break;
   }
   return "<none>";
 }
 
-Strings names(const RevisionGraph &g, const std::vector<Node> &nodes) {
+Strings names(const RevisionGraph &g, const std::vector<Position> &nodes) {
   Strings out;
   for (const auto &n : nodes)
     out.push_back(name(g, n));
@@ -208,7 +208,7 @@ TEST_F(LinearTargets, AbsoluteDowngradeTargets) {
   EXPECT_EQ(down(Strings{D}, "27c6"), std::make_pair(std::string("<no branch>"), B));
   auto [branch, node] = r.parse_downgrade_target(Strings{D}, std::nullopt, true);
   EXPECT_FALSE(branch);
-  EXPECT_EQ(node.kind, Node::nowhere);
+  EXPECT_EQ(node.kind, Position::nowhere);
 }
 
 TEST_F(LinearTargets, MinusNWalksDownFromTheHeads) {
@@ -217,7 +217,7 @@ TEST_F(LinearTargets, MinusNWalksDownFromTheHeads) {
 }
 
 TEST_F(LinearTargets, Walk) {
-  Node a = Node::at(vertex(g, A));
+  Position a = Position::at(vertex(g, A));
   EXPECT_EQ(name(g, r.walk(a, 3, std::nullopt, true)), D);
   EXPECT_EQ(name(g, r.walk(a, 4, std::nullopt, true)), "<none>");
   EXPECT_EQ(name(g, r.walk(a, 4, std::nullopt, false)), D);
@@ -226,8 +226,8 @@ TEST_F(LinearTargets, Walk) {
   EXPECT_EQ(name(g, r.walk(a, -2, std::nullopt, false)), "<base>");
   EXPECT_EQ(name(g, r.walk(a, 0, std::nullopt, true)), A);
   // From nowhere: up starts at the bases, down at the heads.
-  EXPECT_EQ(name(g, r.walk(Node::none(), 1, std::nullopt, true)), A);
-  EXPECT_EQ(name(g, r.walk(Node::none(), -1, std::nullopt, true)), D);
+  EXPECT_EQ(name(g, r.walk(Position::none(), 1, std::nullopt, true)), A);
+  EXPECT_EQ(name(g, r.walk(Position::none(), -1, std::nullopt, true)), D);
 }
 
 TEST_F(LinearTargets, UpgradeSetFromCurrent) {
@@ -308,7 +308,7 @@ TEST_F(BranchedTargets, LabelAtBase) {
   EXPECT_TRUE(r.revisions(Spec{"left@base"}).empty());
   auto [branch, node] = r.parse_downgrade_target(Strings{D, F}, std::string("left@base"), true);
   EXPECT_EQ(branch, std::optional<std::string>("left"));
-  EXPECT_EQ(node.kind, Node::nowhere);
+  EXPECT_EQ(node.kind, Position::nowhere);
 }
 
 TEST_F(BranchedTargets, UnknownLabel) {
@@ -402,12 +402,12 @@ TEST_F(BranchedTargets, LabelMinusNWalksDownFromThatBranchsHead) {
 }
 
 TEST_F(BranchedTargets, WalkDownFromABranchPointIsAmbiguousOnlyUpward) {
-  Node b = Node::at(vertex(g, B));
+  Position b = Position::at(vertex(g, B));
   EXPECT_THROW(r.walk(b, 1, std::nullopt, true), Error);
   EXPECT_EQ(name(g, r.walk(b, 1, std::string("right"), true)), E);
   EXPECT_EQ(name(g, r.walk(b, -1, std::nullopt, true)), A);
   // Down from nowhere starts at the heads, which are two.
-  EXPECT_THROW(r.walk(Node::none(), -1, std::nullopt, true), Error);
+  EXPECT_THROW(r.walk(Position::none(), -1, std::nullopt, true), Error);
 }
 
 TEST_F(BranchedTargets, FilterForLineage) {
