@@ -32,9 +32,10 @@ SELECT migrate.revision('c3', '{b2}', 'ALTER TABLE rt ADD v int', 'ALTER TABLE r
                         lock_timeout => '3 s');
 SELECT revision, lock_timeout, statement_timeout FROM migrate.show('c3');
 
--- upgrade() refuses the non-transactional revision, pointing to the runner.
+-- upgrade() refuses the non-transactional revision, pointing to the runner;
+-- plan() shows it, and which runner each step needs.
 SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade('head')$$);
-SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('head')$$);
+SELECT step, revision, version_rows, runner, gated_by FROM migrate.plan('head');
 -- The runner commits, so not inside a transaction block or a function.
 BEGIN;
 CALL migrate.run();
@@ -104,6 +105,52 @@ SELECT count(*) FROM migrate.journal WHERE revision = 't2';
 DROP OWNED BY regress_migrate_no_journal;
 DROP ROLE regress_migrate_no_journal;
 
+-- CALL migrate.run(target, 'downgrade'): a commit per revision, the
+-- non-transactional b2 statement by statement in the worker. downgrade()
+-- stays one transaction and refuses b2; plan() previews the run.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('a1')$$);
+SELECT step, revision, sql, version_rows, runner FROM migrate.plan('a1', 'downgrade');
+-- Argument refusals, before anything runs.
+CALL migrate.run('a1', 'sideways');
+CALL migrate.run('a1', NULL);
+CALL migrate.run('a1', 'downgrade', 'wait');
+CALL migrate.run('a1', 'downgrade', NULL);
+-- A view on rt.v keeps c3's downgrade (DROP v) from running: the run stops
+-- there, the downgrades before it committed and journaled.
+CREATE VIEW rt_v AS SELECT v FROM rt;
+\set VERBOSITY terse
+CALL migrate.run('a1', 'downgrade');
+\set VERBOSITY default
+SELECT * FROM migrate.current();
+SELECT revision, direction, from_heads, to_heads FROM migrate.journal WHERE direction = 'downgrade' ORDER BY id;
+-- Fixed, the next call goes on from there, b2 through the worker.
+DROP VIEW rt_v;
+CALL migrate.run('a1', 'downgrade');
+SELECT * FROM migrate.current();
+SELECT count(*) AS rt_indexes FROM pg_index WHERE indrelid = 'rt'::regclass;
+SELECT to_regclass('moods') IS NULL AS moods_gone, to_regtype('mood') IS NULL AS mood_gone;
+CALL migrate.run('a1', 'downgrade');
+
+-- A downgrade that builds an index concurrently, fails half way (a unique
+-- index over duplicates leaves an INVALID index) and is resumed: the next
+-- run drops the INVALID index, by name, before building it again.
+SELECT migrate.revision('u1', '{a1}', 'CREATE TABLE uq (v int); CREATE UNIQUE INDEX uq_v ON uq (v)', 'DROP TABLE uq',
+                        'unique table');
+SELECT migrate.revision('u2', '{u1}', 'DROP INDEX CONCURRENTLY uq_v', 'CREATE UNIQUE INDEX CONCURRENTLY uq_v ON uq (v)',
+                        'drop the unique index', transactional => false);
+CALL migrate.run('u2');
+INSERT INTO uq VALUES (1), (1);
+\set VERBOSITY terse
+CALL migrate.run('u1', 'downgrade');
+\set VERBOSITY default
+SELECT * FROM migrate.current();
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'uq_v'::regclass;
+DELETE FROM uq;
+CALL migrate.run('u1', 'downgrade');
+SELECT * FROM migrate.current();
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'uq_v'::regclass;
+CALL migrate.run('base', 'downgrade');
+SELECT * FROM migrate.current();
+SELECT to_regclass('rt') IS NULL AS rt_gone, to_regclass('uq') IS NULL AS uq_gone;
+
 DROP EXTENSION migrate;
-DROP TABLE rt, moods;
-DROP TYPE mood;

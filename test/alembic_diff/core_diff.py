@@ -690,6 +690,12 @@ def make_command(rng: random.Random, graph: Sequence[Rev], current: Sequence[str
     targets = [make_target(rng, graph, current, kind)]
     if kind == "stamp" and rng.random() < 0.15:  # `alembic stamp a b`
         targets.append(make_target(rng, graph, current, kind))
+        # A third target now and then (`alembic stamp a b c`), drawn from a
+        # generator of its own so that a seed's main sequence stays as it was.
+        extra = random.Random("third target %s | %s | %s" % (",".join(r.id for r in graph), ",".join(current),
+                                                              ",".join(targets)))
+        if extra.random() < 0.3:
+            targets.append(make_target(extra, graph, current, kind))
     return Command(kind, targets)
 
 

@@ -342,13 +342,13 @@ class MigrateSide:
                 raise RegistrationRefused("%s %s" % (exc.pgcode, _first_line(str(exc)))) from exc
 
     def run(self, cmd: Command) -> Outcome:
-        assert len(cmd.targets) == 1, "migrate.stamp() takes one target"
+        assert len(cmd.targets) == 1 or cmd.kind == "stamp", "only stamp takes several targets"
         failed, error, steps = False, "", []
         del self.conn.notices[:]
         with self.conn.cursor() as cur:
             try:
                 if cmd.kind == "stamp":
-                    cur.execute("SELECT count(*) FROM migrate.stamp(%s)", (cmd.targets[0],))
+                    cur.execute("SELECT count(*) FROM migrate.stamp(VARIADIC %s::text[])", (list(cmd.targets),))
                     steps = ["stamp"] * sum(1 for n in self.conn.notices if "stamp_revision" in n)
                 else:
                     cur.execute("SELECT revision, direction FROM %s(%%s)" % self.FUNCTIONS[cmd.kind],
@@ -358,7 +358,7 @@ class MigrateSide:
             except psycopg2.Error as exc:
                 if self.conn.closed:  # the backend went away: not an answer
                     raise BackendLost("migrate's connection broke during %s %s: %s" % (
-                        cmd.kind, cmd.targets[0], _first_line(str(exc)))) from exc
+                        cmd.kind, ",".join(cmd.targets), _first_line(str(exc)))) from exc
                 self.conn.rollback()
                 failed, error = True, "%s %s" % (exc.pgcode, _first_line(str(exc)))
             rows = read_sorted(cur, "SELECT * FROM migrate.current()")
@@ -376,16 +376,24 @@ class MigrateSide:
 
 
 def make_command(rng: random.Random, graph: Sequence[Rev], current: Sequence[str]) -> Command:
-    """core_diff.py's targets, one per command: migrate.stamp() takes a single
-    target (Alembic's `stamp a b` has no SQL counterpart)."""
+    """core_diff.py's targets. A quarter of the stamps take two or three
+    (Alembic's `stamp a b`, migrate.stamp('a', 'b')): those extra targets come
+    from a generator of their own, seeded by the command so far, so that the
+    main sequence of a seed is the one it was before stamps took several."""
     kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
-    return Command(kind, [gen.make_target(rng, graph, current, kind)])
+    targets = [gen.make_target(rng, graph, current, kind)]
+    if kind == "stamp":
+        extra = random.Random("stamp %s | %s | %s" % (",".join(r.id for r in graph), ",".join(current), targets[0]))
+        if extra.random() < 0.25:
+            for _ in range(extra.choice((1, 1, 2))):
+                targets.append(gen.make_target(extra, graph, current, kind))
+    return Command(kind, targets)
 
 
 def case_text(graph: Sequence[Rev], commands: Sequence[Command]) -> str:
     """A replayable case: core_diff's `rev` lines, then one command per line."""
     revs = gen.case_text(graph, [], Command("upgrade", ["head"])).splitlines()[:-2]
-    return "\n".join(revs + ["%s %s" % (c.kind, c.targets[0]) for c in commands]) + "\n"
+    return "\n".join(revs + ["%s %s" % (c.kind, ",".join(c.targets)) for c in commands]) + "\n"
 
 
 def parse_case(text: str) -> Tuple[List[Rev], List[Command]]:
@@ -397,6 +405,8 @@ def parse_case(text: str) -> Tuple[List[Rev], List[Command]]:
         if kind == "rev":
             rid, down, deps, labels = rest.split(" ")
             graph.append(Rev(rid, lst(down), lst(deps), lst(labels)))
+        elif kind == "stamp":
+            commands.append(Command(kind, rest.strip().split(",")))
         elif kind in KINDS:
             commands.append(Command(kind, [rest.strip()]))
         elif kind and not kind.startswith("#"):
@@ -419,7 +429,7 @@ def psql_script(graph: Sequence[Rev], commands: Sequence[Command]) -> str:
             _sql_literal(r.id), _sql_literal(r.down), _sql_literal(upgrade_sql(r.id)),
             _sql_literal(downgrade_sql(r.id)), _sql_literal(r.labels), _sql_literal(r.deps)))
     for c in commands:
-        out.append("SELECT * FROM migrate.%s(%s);" % (c.kind, _sql_literal(c.targets[0])))
+        out.append("SELECT * FROM migrate.%s(%s);" % (c.kind, ", ".join(_sql_literal(t) for t in c.targets)))
         out.append("SELECT * FROM migrate.current(); SELECT * FROM applied ORDER BY 1;")
     return "\n".join(out) + "\n"
 
@@ -518,7 +528,7 @@ class Runner:
                     self.tally.count("(step order differs, same result)")
                 if verbose:
                     print("%s_c%d %s %s\n    alembic: %s\n    migrate: %s%s" % (
-                        name, c, cmd.kind, cmd.targets[0], ref.line(), ours.line(),
+                        name, c, cmd.kind, ",".join(cmd.targets), ref.line(), ours.line(),
                         "" if why is None else "\n    <-- differs: " + why))
                 if why is None:
                     self.tally.passed += 1
