@@ -45,6 +45,16 @@ RETURNS TABLE (step bigint, revision text, message text, sql text, version_rows 
                gated_by text[])
 AS 'MODULE_PATHNAME', 'migrate_plan' LANGUAGE C STABLE;
 
+-- GRANTs in an extension script are recorded as the routines' initial
+-- privileges (pg_init_privs), which pg_dump leaves out: keep the initial
+-- privileges a fresh install records, so that the carried grants are the
+-- deployer's own and survive a dump and restore.
+CREATE TABLE migrate.routine_init_privs_0_2_0 AS
+SELECT i.objoid, i.initprivs FROM pg_catalog.pg_init_privs i
+WHERE i.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND i.objoid OPERATOR(pg_catalog.=) ANY (ARRAY['migrate.run(text, text, text)'::pg_catalog.regprocedure,
+                                                 'migrate.stamp(text[])'::pg_catalog.regprocedure]::pg_catalog.oid[]);
+
 DO $carry_routine_grants$
 DECLARE
   g record;
@@ -57,7 +67,10 @@ BEGIN
   END LOOP;
 END
 $carry_routine_grants$;
-DROP TABLE migrate.routine_grants_0_2_0;
+UPDATE pg_catalog.pg_init_privs i SET initprivs = r.initprivs FROM migrate.routine_init_privs_0_2_0 r
+WHERE i.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+  AND i.objoid OPERATOR(pg_catalog.=) r.objoid AND i.objsubid OPERATOR(pg_catalog.=) 0;
+DROP TABLE migrate.routine_grants_0_2_0, migrate.routine_init_privs_0_2_0;
 
 -- The owner of a trusted install (a non-superuser: the objects above belong
 -- to the bootstrap superuser) may use and grant what a deployer needs:

@@ -20,7 +20,10 @@ dropdb --if-exists "$old"
 dropdb --if-exists "$fresh"
 createdb "$old"
 createdb "$fresh"
-trap 'dropdb --if-exists "$old" 2>/dev/null || true; dropdb --if-exists "$fresh" 2>/dev/null || true' EXIT
+deployer=migrate_update_deployer
+trap 'dropdb --if-exists "$old" 2>/dev/null || true; dropdb --if-exists "$fresh" 2>/dev/null || true
+      psql -X -q -d postgres -c "DROP ROLE IF EXISTS $deployer" >/dev/null 2>&1 || true' EXIT
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS $deployer" -c "CREATE ROLE $deployer" >/dev/null
 db=$old
 run() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
@@ -56,6 +59,11 @@ SELECT * FROM migrate.stamp('a1');
 SELECT * FROM migrate.upgrade('a2');
 SQL
 run -c "CALL migrate.run_backfills()" 2>&1 | grep -q 'Backfill fill_fails failed at batch 1: 22012'
+# A deployer granted what 0.1.0 had: the update gives it the same on the
+# routines whose signature 0.2.0 changed (the fresh install grants it on
+# them below; the descriptions then compare their ACLs).
+run -c "GRANT EXECUTE ON PROCEDURE migrate.run(text) TO $deployer" \
+    -c "GRANT EXECUTE ON FUNCTION migrate.stamp(text), migrate.upgrade(text) TO $deployer WITH GRANT OPTION"
 
 # The data as 0.1.0 holds it: every member table (each must have rows) with
 # the columns it has now, and every member sequence.
@@ -94,7 +102,10 @@ if [ "$before" != "$after" ]; then
 fi
 
 # The same extension as a fresh install of the default version.
-run -d "$fresh" -c "CREATE EXTENSION migrate"
+run -d "$fresh" -c "CREATE EXTENSION migrate" -c "GRANT EXECUTE ON PROCEDURE migrate.run(text, text, text) TO $deployer" \
+  -c "GRANT EXECUTE ON FUNCTION migrate.stamp(text[]), migrate.upgrade(text) TO $deployer WITH GRANT OPTION"
+expect "$(q "SELECT has_function_privilege('$deployer', 'migrate.run(text, text, text)', 'EXECUTE')
+                    AND has_function_privilege('$deployer', 'migrate.stamp(text[])', 'EXECUTE WITH GRANT OPTION')")" '^t$'
 described_old=$(psql -X -q -d "$old" -f extension_description.sql)
 described_fresh=$(psql -X -q -d "$fresh" -f extension_description.sql)
 [ "$(wc -l <<<"$described_fresh")" -gt 50 ] || { echo "the description is too short: $described_fresh"; exit 1; }

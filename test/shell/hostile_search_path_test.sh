@@ -86,15 +86,20 @@ as_caller "SELECT * FROM migrate.upgrade('$merge')"
 wait $holder
 grep -q 'not granted within 200 ms; retry 1' "$out" || { cat "$out"; echo "the lock wait was not retried"; exit 1; }
 q "INSERT INTO hostile.t (id) SELECT g FROM generate_series(1, 5) g"
-refused "SELECT * FROM migrate.plan('heads')" 'requires backfill fill_t to be done'
-as_caller "CALL migrate.run_backfills()"
-as_caller "SELECT * FROM migrate.backfills"
+refused "SELECT * FROM migrate.upgrade('heads')" 'requires backfill fill_t to be done'
+as_caller "SELECT * FROM migrate.plan('heads')"
+# run(): h3 in the worker, then at h4's gate it stops, or runs fill_t there.
+as_caller "CALL migrate.run('heads', at_gate => 'stop')"
+grep -q 'stopped at the gate of revision h4' "$out" || { cat "$out"; echo "run() did not stop at the gate"; exit 1; }
 as_caller "CALL migrate.run('heads')"
+as_caller "SELECT * FROM migrate.backfills"
 as_caller "SELECT * FROM migrate.downgrade('h3')"
-as_caller "SELECT * FROM migrate.stamp('$merge')"
+as_caller "CALL migrate.run('$merge', 'downgrade')"
 as_caller "SELECT * FROM migrate.plan('h1', 'downgrade')"
 as_caller "SELECT * FROM migrate.downgrade('h1')"
+as_caller "SELECT * FROM migrate.stamp('h2', 's1')"
 as_caller "SELECT * FROM migrate.stamp('base')"
+as_caller "CALL migrate.run_backfills()"
 
 fail=0
 if grep -q 'HIJACKED' "$out"; then
@@ -112,7 +117,8 @@ fi
 # The calls above did what they say.
 expect "$(q "SELECT string_agg(revision, ',' ORDER BY id) FROM migrate.journal WHERE direction = 'upgrade'")" \
   "^h1,s1,h2,$merge,h3,h4$"
-expect "$(q "SELECT count(DISTINCT revision) FROM migrate.journal WHERE direction = 'downgrade' AND revision IN ('h2', 'h4')")" '^2$'
+expect "$(q "SELECT count(DISTINCT revision) FROM migrate.journal WHERE direction = 'downgrade' AND revision IN ('h2', 'h3', 'h4')")" '^3$'
+expect "$(q "SELECT to_regclass('hostile.t_n_idx') IS NULL")" '^t$' # h3's downgrade, in the worker
 expect "$(q "SELECT count(*) > 0 FROM migrate.journal WHERE direction = 'stamp'")" '^t$'
 expect "$(q "SELECT state FROM migrate.backfill_jobs")" '^pending$' # reset by downgrading h2
 expect "$(q "SELECT count(*) FROM hostile.t WHERE done")" '^5$'

@@ -37,10 +37,10 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
 DROP ROLE IF EXISTS migrate_deployer;
 CREATE ROLE migrate_deployer LOGIN PASSWORD 'deployer';
 GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval),
-                          migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text),
+                          migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text[]),
                           migrate.merge(text[], text, text),
                           migrate.backfill(text, text, text, interval, integer, interval) TO migrate_deployer;
-GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval), migrate.run(text) TO migrate_deployer;
+GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval), migrate.run(text, text, text) TO migrate_deployer;
 GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO migrate_deployer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO migrate_deployer;
 GRANT INSERT ON migrate.journal TO migrate_deployer;
@@ -76,6 +76,14 @@ expect "$(as_deployer "DROP INDEX deployed_id_idx; SELECT c FROM migrate.stamp('
 expect "$(as_deployer "SELECT revision FROM migrate.downgrade('b2')")" "c3"
 expect "$(as_deployer "SELECT state || ' ' || rows_done FROM migrate.backfills")" "^pending 0$"
 expect "$(as_deployer "SELECT c FROM migrate.stamp('base') c")" "^$"
+# ... and, with the same grants, run() up through the concurrent index and
+# down again through the worker, and stamp several revisions.
+expect "$(as_deployer "CALL migrate.run('c3x')")" "^$"
+expect "$(psql -X -At -d "$db" -c "SELECT indisvalid FROM pg_index WHERE indexrelid = 'deployed_id_idx'::regclass")" "^t$"
+expect "$(as_deployer "CALL migrate.run('b2', 'downgrade')")" "^$"
+expect "$(psql -X -At -d "$db" -c "SELECT to_regclass('deployed_id_idx') IS NULL AND to_regclass('deployed') IS NULL")" "^t$"
+expect "$(as_deployer "SELECT string_agg(c, ',') FROM migrate.stamp('base') c")" "^$"
+expect "$(as_deployer "SELECT string_agg(c, ',' ORDER BY c) FROM migrate.stamp('a1', 'c3x') c")" "^a1,c3x$"
 expect "$(as_deployer "SELECT migrate.merge('{c3x}', 'single')")" "a merge needs two or more heads"
 # migrate_nobody still cannot move it.
 expect "$(as_nobody "SELECT * FROM migrate.upgrade('head')")" "permission denied for function upgrade"

@@ -114,10 +114,10 @@ expect "$(as $owner "$db" -c "SELECT c FROM migrate.current() c")" '^a2$'
 # ... and grants a deployer what README lists, which then deploys.
 out=$(as $owner "$db" <<SQL
 GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval),
-                          migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text),
+                          migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text[]),
                           migrate.merge(text[], text, text),
                           migrate.backfill(text, text, text, interval, integer, interval) TO $deployer;
-GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval), migrate.run(text) TO $deployer;
+GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval), migrate.run(text, text, text) TO $deployer;
 GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO $deployer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO $deployer;
 GRANT INSERT ON migrate.journal TO $deployer;
@@ -133,6 +133,11 @@ SQL
 expect "$(as $deployer "$db" -c "SELECT migrate.revision('a3', '{a2}', 'CREATE TABLE deployed (id int)', 'DROP TABLE deployed')")" '^a3$'
 expect "$(as $deployer "$db" -c "SELECT revision FROM migrate.upgrade('head')")" '^a3$'
 expect "$(as $deployer "$db" -c "SELECT revision FROM migrate.downgrade('a2')")" '^a3$'
+# The owner takes its concurrent index down again with run(), through the
+# worker, and stamps several revisions.
+expect "$(as $owner "$db" -c "CALL migrate.run('a1', 'downgrade')")" '^$'
+expect "$(q "SELECT to_regclass('orders_kind_idx') IS NULL")" '^t$'
+expect "$(as $owner "$db" -c "SELECT string_agg(c, ',' ORDER BY c) FROM migrate.stamp('base', 'a2') c")" '^a2$'
 
 # A role without grants can do nothing.
 expect "$(as $nobody "$db" -c "SELECT * FROM migrate.upgrade('head')")" 'permission denied for function upgrade'
