@@ -61,3 +61,28 @@ q "SELECT pg_terminate_backend($holder)" >/dev/null
 wait || true
 psql -X -q -d "$db" -c "CALL migrate.run('e5')" >/dev/null 2>&1
 expect "$(q "SELECT string_agg(c, ',') FROM migrate.current() c")" "^e5$"
+
+# 4. A CREATE TABLE of new objects runs without a subtransaction, but its
+# schema's lock is taken first with the retries: a DROP SCHEMA left open in
+# another session is waited out and retried, named in the NOTICE.
+q "CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('calm')"
+q "SELECT migrate.revision('f6', '{e5}', 'CREATE TABLE app.fresh (id int PRIMARY KEY, v text)', 'DROP TABLE app.fresh', lock_timeout => '200 ms')" >/dev/null
+# ... and one whose column has a user-defined type keeps its subtransaction: a
+# DROP TYPE left open is retried the same way, naming the type.
+q "SELECT migrate.revision('g7', '{f6}', 'CREATE TABLE app.moods (m app.mood)', 'DROP TABLE app.moods', lock_timeout => '200 ms')" >/dev/null
+for what in "DROP SCHEMA app CASCADE" "DROP TYPE app.mood CASCADE"; do
+  psql -X -q -d "$db" -c "BEGIN; $what; SELECT pg_sleep(1.2); ROLLBACK;" >/dev/null 2>&1 &
+  for _ in $(seq 1 100); do
+    [ -n "$(q "SELECT 1 FROM pg_locks WHERE locktype = 'object' AND mode = 'AccessExclusiveLock' AND granted AND pid <> pg_backend_pid()")" ] && break
+    sleep 0.05
+  done
+  target=$([ "$what" = "DROP SCHEMA app CASCADE" ] && echo f6 || echo g7)
+  out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "SET migrate.lock_retries = 8" -c "SET migrate.lock_retry_delay = '200ms'" \
+    -c "SELECT string_agg(revision, ',') FROM migrate.upgrade('$target')" 2>&1)
+  wait
+  object=$([ "$target" = f6 ] && echo "schema app" || echo "type app.mood")
+  echo "$out" | grep -q "AccessShareLock on $object not granted within 200 ms; retry 1 of 8" || { echo "no retry NOTICE for $object: $out"; exit 1; }
+  expect "$(echo "$out" | tail -n 1)" "^$target$"
+  echo "$target: $(echo "$out" | grep -c 'retry [0-9]* of') retries on $object, then applied"
+done
+expect "$(q "SELECT string_agg(c, ',') FROM migrate.current() c")" "^g7$"
