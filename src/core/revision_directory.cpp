@@ -108,14 +108,14 @@ std::vector<std::size_t> registration_order(const std::vector<RevisionInfo> &rev
   return order;
 }
 
-RevisionDirectory::RevisionDirectory(std::vector<SourceFile> sources) {
+RevisionDirectory::RevisionDirectory(std::vector<SourceFile> sources, const RevisionFileOptions &options) {
   std::sort(sources.begin(), sources.end(), [](const SourceFile &a, const SourceFile &b) { return a.path < b.path; });
   std::vector<RevisionFileError> errors;
   std::vector<RevisionFile> parsed;
   parsed.reserve(sources.size());
   for (const auto &s : sources) {
     try {
-      parsed.push_back(parse_revision_file(s.path, s.text));
+      parsed.push_back(parse_revision_file(s.path, s.text, options));
     } catch (const RevisionFileError &e) {
       errors.push_back(e);
     }

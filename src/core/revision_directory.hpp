@@ -34,7 +34,7 @@ public:
   // `sources` in any order; ties in the graph are broken by path, so that the
   // order of registration (and every plan) does not depend on how a file
   // system lists a directory. Throws RevisionFileErrors.
-  explicit RevisionDirectory(std::vector<SourceFile> sources);
+  explicit RevisionDirectory(std::vector<SourceFile> sources, const RevisionFileOptions &options = {});
 
   // Parents and dependencies before the revisions that need them, otherwise
   // by path: the order to register them in. files()[v] is the graph's vertex v.

@@ -164,7 +164,8 @@ const char *const duration_hint = "Write a whole number and a unit: 500ms, 2s, 5
 
 class Parser {
 public:
-  Parser(const std::string &path, std::string_view text) : path_(path), text_(text) {}
+  Parser(const std::string &path, std::string_view text, const RevisionFileOptions &options)
+      : path_(path), text_(text), options_(options) {}
 
   RevisionFile parse() {
     file_.path = path_;
@@ -261,6 +262,9 @@ private:
       fail(line.number,
            "expected a header line (-- key: value), a blank line or a section, found \"" + excerpt(line.text) + "\"",
            {}, "Comments belong inside a section, after \"-- migrate:upgrade\".");
+    if (h->value.find('\r') != std::string_view::npos)
+      fail(line.number, "a carriage return inside header \"" + std::string(h->key) + "\"", {},
+           "Line ends may be \\n or \\r\\n; a lone \\r is no line end.");
     std::size_t index = name_index(header_names, h->key);
     if (index == std::size(header_names))
       fail(line.number, "unknown header \"" + excerpt(h->key) + "\"", {},
@@ -441,7 +445,8 @@ private:
     if (!file_.lines.upgrade)
       fail(file_.lines.last, "no \"-- migrate:upgrade\" section", {},
            "Every revision has one, empty only for a merge (two or more revises).");
-    if (is_blank(c.upgrade_sql) && c.graph.down_revisions.size() < 2)
+    const bool unwritten = is_blank(c.upgrade_sql) && c.graph.down_revisions.size() < 2;
+    if (unwritten && !options_.allow_empty_upgrade)
       fail(file_.lines.upgrade, "the upgrade section of revision " + c.graph.id + " is empty", {},
            "Only a merge revision (two or more revises) may have no upgrade SQL.");
     for (const auto &required : c.requires_backfills)
@@ -452,11 +457,13 @@ private:
                    ", which can only run once the revision is applied",
                {}, "Put the backfill in the revision that adds what it fills; require it in a later one.");
     // The rules every registration checks, at the revision's line.
-    at_line(file_.lines.revision, [&] { check_content(c); });
+    if (!unwritten)
+      at_line(file_.lines.revision, [&] { check_content(c); });
   }
 
   const std::string &path_;
   std::string_view text_;
+  const RevisionFileOptions &options_;
   std::vector<Line> lines_;
   std::size_t header_lines_[std::size(header_names)] = {};
   RevisionFile file_;
@@ -504,13 +511,20 @@ std::string duration_text(const std::string &what, std::int64_t us) {
 
 } // namespace
 
-RevisionFile parse_revision_file(const std::string &path, std::string_view text) {
-  return Parser(path, text).parse();
+RevisionFile parse_revision_file(const std::string &path, std::string_view text, const RevisionFileOptions &options) {
+  return Parser(path, text, options).parse();
 }
 
-std::string render_revision_file(const RevisionContent &c, const std::vector<BackfillSpec> &backfills) {
+std::string render_revision_file(const RevisionContent &c, const std::vector<BackfillSpec> &backfills,
+                                 const RevisionFileOptions &options) {
   const auto &g = c.graph;
-  check_content(c);
+  if (options.allow_empty_upgrade && is_blank(c.upgrade_sql)) {
+    RevisionContent rest = c; // every other rule still holds
+    rest.upgrade_sql = "-- to be written";
+    check_content(rest);
+  } else {
+    check_content(c);
+  }
   const std::string &m = g.message;
   if (m.find_first_of("\n\r") != std::string::npos || trim(m).size() != m.size() || valid_utf8_prefix(m) != m.size() ||
       m.find('\0') != std::string::npos)

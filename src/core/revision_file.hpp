@@ -68,14 +68,23 @@ struct RevisionFile {
 // section that is neither a header nor blank, a malformed list or duration, an
 // invalid id or label, an unknown or repeated section, no upgrade section,
 // invalid UTF-8 or a NUL byte. Line ends may be \n or \r\n (a body keeps \n).
-RevisionFile parse_revision_file(const std::string &path, std::string_view text);
+struct RevisionFileOptions {
+  // A file fresh from `pg_migrate new` has an empty upgrade section: fine for
+  // looking at the graph (heads, history, new again), refused by anything
+  // that checks or loads revisions.
+  bool allow_empty_upgrade = false;
+};
+RevisionFile parse_revision_file(const std::string &path, std::string_view text,
+                                 const RevisionFileOptions &options = {});
 
 // The text of a file that parse_revision_file reads back as exactly this
 // revision and these backfills. Throws migrate::Error (22023) for content a
 // file cannot hold: a message that is not one trimmed line, a body line that
 // would read as a section marker, a backfill whose SQL starts with a line
 // that reads as an option, durations that are not whole milliseconds.
-std::string render_revision_file(const RevisionContent &content, const std::vector<BackfillSpec> &backfills);
+// allow_empty_upgrade: the template `new` writes, to be filled in.
+std::string render_revision_file(const RevisionContent &content, const std::vector<BackfillSpec> &backfills,
+                                 const RevisionFileOptions &options = {});
 
 // Durations as files write them: a whole number and a unit (ms, s, min, h,
 // d), or 0. Milliseconds, at most 2147483647 (PostgreSQL's timeouts are int

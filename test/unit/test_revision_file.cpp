@@ -229,6 +229,13 @@ TEST(RevisionFileRefusal, Sections) {
                  "upgrade section of revision a1 is empty");
 }
 
+TEST(RevisionFile, AFreshFileMayBeReadForBrowsing) {
+  const std::string fresh = "-- revision: a1\n-- revises: b1\n-- migrate:upgrade\n\n-- migrate:downgrade\n";
+  expect_refusal(fresh, 3, "upgrade section of revision a1 is empty");
+  auto f = parse_revision_file("versions/x.sql", fresh, RevisionFileOptions{true});
+  EXPECT_EQ(f.content.upgrade_sql, "");
+}
+
 TEST(RevisionFileRefusal, Backfills) {
   const std::string head = minimal;
   expect_refusal(head + "-- migrate:backfill\nUPDATE t SET a = 1;\n", 5, "needs a name");
@@ -260,6 +267,11 @@ TEST(RevisionFileRefusal, BytesThatAreNotText) {
   EXPECT_EQ(parse("-- revision: a1\n-- message: café ☕ \xf0\x9f\x90\x98\n-- migrate:upgrade\nSELECT 1;\n")
                 .content.graph.message,
             "café ☕ \xf0\x9f\x90\x98");
+}
+
+TEST(RevisionFileRefusal, ALoneCarriageReturnInAHeader) {
+  expect_refusal("-- revision: a1\n-- message: hi\r-- revises: b\n-- migrate:upgrade\nSELECT 1;\n", 2,
+                 "a carriage return inside header \"message\"");
 }
 
 TEST(RevisionFileRefusal, QuotesAtMost200BytesOfUserText) {
