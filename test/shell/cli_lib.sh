@@ -13,7 +13,7 @@ trap cleanup EXIT
 
 # A fresh database with the extension, dropped on exit.
 new_db() {
-  dropdb --if-exists "$1"
+  dropdb --if-exists "$1" 2>/dev/null
   createdb "$1"
   dbs+=("$1")
   psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "CREATE EXTENSION migrate"
