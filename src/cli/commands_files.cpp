@@ -394,9 +394,11 @@ int offline_motion(const Invocation &inv, bool upgrade, const std::string &range
   OfflineMotion m;
   m.upgrade = upgrade;
   m.range = range;
-  for (const Node &n : TargetResolver(graph).revisions(Spec{from}))
-    if (n.is_revision())
-      m.rows_from.push_back(graph.id(n.vertex));
+  // FROM: where the database is. A database at several heads lists them: a1,b2.
+  for (const auto &spec : split_list(from))
+    for (const Node &n : TargetResolver(graph).revisions(Spec{spec}))
+      if (n.is_revision() && std::find(m.rows_from.begin(), m.rows_from.end(), graph.id(n.vertex)) == m.rows_from.end())
+        m.rows_from.push_back(graph.id(n.vertex));
   std::sort(m.rows_from.begin(), m.rows_from.end());
   Planner planner(graph);
   m.steps = upgrade ? planner.upgrade(m.rows_from, to) : planner.downgrade(m.rows_from, to);
