@@ -131,6 +131,22 @@ std::string changed_fields(const RevisionContent &file, const RevisionContent &d
   return join(fields, ", ");
 }
 
+std::string how_far_behind(const RevisionDirectory &dir, const std::vector<std::string> &rows,
+                           const std::string &dir_name) {
+  std::vector<RevisionStep> steps;
+  try {
+    steps = Planner(dir.graph()).upgrade(rows, "heads");
+  } catch (const Error &e) {
+    return "cannot say how far behind " + dir_name + ": " + e.what();
+  }
+  if (steps.empty())
+    return "up to date with " + dir_name;
+  std::vector<std::string> ids;
+  for (const auto &s : steps)
+    ids.push_back(dir.graph().id(s.revision));
+  return plural(steps.size(), "revision", "revisions") + " behind " + dir_name + " (" + join(ids, ", ") + ")";
+}
+
 } // namespace
 
 int cmd_load(const Invocation &inv) {
@@ -298,18 +314,8 @@ int check_database(const Invocation &inv) {
       }
     }
     std::string state = "at " + describe_rows(rows);
-    if (all_in_files) {
-      auto steps = Planner(dir.graph()).upgrade(rows, "heads");
-      if (steps.empty())
-        state += "; up to date with " + inv.options.dir;
-      else {
-        std::vector<std::string> ids;
-        for (const auto &s : steps)
-          ids.push_back(dir.graph().id(s.revision));
-        state += "; " + plural(steps.size(), "revision", "revisions") + " behind " + inv.options.dir + " (" +
-                 join(ids, ", ") + ")";
-      }
-    }
+    if (all_in_files)
+      state += "; " + how_far_behind(dir, rows, inv.options.dir);
     if (problems) {
       std::string summary =
           state + "; " + plural(problems, "applied revision differs", "applied revisions differ") + " from the files";

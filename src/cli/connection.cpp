@@ -63,8 +63,9 @@ std::string field(const PGresult *r, int code) {
 }
 
 ServerMessage message_of(const PGresult *r) {
-  ServerMessage m{field(r, PG_DIAG_SEVERITY_NONLOCALIZED),       field(r, PG_DIAG_SQLSTATE),     field(r, PG_DIAG_MESSAGE_PRIMARY),
-                  field(r, PG_DIAG_MESSAGE_DETAIL), field(r, PG_DIAG_MESSAGE_HINT), field(r, PG_DIAG_CONTEXT)};
+  ServerMessage m{field(r, PG_DIAG_SEVERITY_NONLOCALIZED), field(r, PG_DIAG_SQLSTATE),
+                  field(r, PG_DIAG_MESSAGE_PRIMARY),       field(r, PG_DIAG_MESSAGE_DETAIL),
+                  field(r, PG_DIAG_MESSAGE_HINT),          field(r, PG_DIAG_CONTEXT)};
   if (m.message.empty()) {
     m.message = PQresultErrorMessage(r);
     while (!m.message.empty() && (m.message.back() == '\n' || m.message.back() == ' '))

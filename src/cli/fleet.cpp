@@ -1,5 +1,7 @@
 #include "cli/fleet.hpp"
 
+#include "core/error.hpp"
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -40,6 +42,13 @@ DatabaseResult run_one(const std::string &conninfo, Output &out, const DatabaseJ
     r.outcome = {false, f.what()};
   } catch (const Reported &) {
     r.outcome = {false, "see above"};
+  } catch (const Error &e) {
+    // A refusal of the core (a target it cannot resolve): Alembic's words.
+    out.server_message(ServerMessage{"", "", e.what(), e.detail(), e.hint(), ""});
+    r.outcome = {false, e.what()};
+  } catch (const std::exception &e) {
+    out.log(std::string("error: ") + e.what());
+    r.outcome = {false, e.what()};
   }
   return r;
 }
