@@ -45,8 +45,13 @@ Args::Args(const std::vector<std::string> &args, std::initializer_list<OptionSpe
       positional_.push_back(a); // "-1": a relative target, not an option
       continue;
     }
-    if (!spec)
+    if (!spec) {
+      for (const char *global : {"--dir", "--dsn", "--dsn-file", "--jobs"})
+        if (shown == global)
+          throw UsageError(shown + " is a global option: give it before the command (pg_migrate " + shown +
+                           " ... COMMAND)");
       throw UsageError("unknown option " + shown);
+    }
     std::string value;
     if (spec->takes_value) {
       if (inline_value)

@@ -16,6 +16,8 @@ expect_rc 2 "$PGM" --jobs 0 heads
 expect "$err" "--jobs must be a whole number from 1 to 64"
 expect_rc 2 "$PGM" heads --bogus
 expect "$err" "unknown option --bogus"
+expect_rc 2 "$PGM" heads --dir versions
+expect "$err" "--dir is a global option: give it before the command"
 expect_rc 2 "$PGM" new
 expect "$err" "-m MSG is required"
 expect_rc 2 "$PGM" show
