@@ -151,6 +151,9 @@ expect "$out" "^b2$"
 expect_rc 0 "$PGM" stamp c3
 expect "$err" "Running stamp_revision b2 -> c3"
 expect "$(q "SELECT count(*) FROM migrate.journal WHERE direction = 'stamp'")" "^[3-9]$"
+expect_rc 1 "$PGM" stamp nowhere
+expect "$err" "ERROR:  42704: Can't locate revision identified by 'nowhere'"
+expect_rc 2 "$PGM" stamp
 expect_rc 0 "$PGM" history -i
 expect "$out" "b2 -> c3 \(current\), emails required"
 expect_rc 0 "$PGM" history -r current:
