@@ -2,6 +2,7 @@
 // schema-qualified; every value is a bound parameter.
 #pragma once
 
+#include "core/engine_lock.hpp"
 #include "core/revision_content.hpp"
 #include "core/revision_graph.hpp"
 
@@ -19,13 +20,6 @@ struct StoredRevision {
   std::string checksum;
   std::string created_at;
 };
-
-// 'migrate!' in ASCII: the engine's advisory lock key. upgrade() and every
-// catalog change take it per transaction; CALL migrate.run() per session.
-inline constexpr std::int64_t engine_lock_key = 0x6d69677261746521;
-// 'migrateW': held at session level by CALL migrate.run()'s background worker
-// for its whole life; run() waits for it before it plans (toplevel_worker.hpp).
-inline constexpr std::int64_t worker_lock_key = 0x6d69677261746557;
 
 // Serializes every change to the catalog and the database's version
 // (pg_advisory_xact_lock on the engine's fixed key).

@@ -29,17 +29,6 @@ std::int64_t micros_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string describe_step(const RevisionGraph &graph, const RevisionStep &step) {
-  const auto &info = graph.info(step.revision);
-  std::vector<std::string> self{info.id};
-  const auto &from = step.upgrade ? info.down_revisions : self;
-  const auto &to = step.upgrade ? self : info.down_revisions;
-  std::string line = std::string(step.upgrade ? "upgrade " : "downgrade ") + join(from, ", ") + " -> " + join(to, ", ");
-  if (!info.message.empty())
-    line += ", " + info.message;
-  return line;
-}
-
 PlannedMotion plan_motion(const RevisionGraph &graph, Motion motion, const std::string &target, bool lock_rows) {
   PlannedMotion plan{motion, lock_rows ? version_rows_for_update() : version_rows(), {}, {}};
   applied_set(graph, plan.rows_before); // every row must name a registered revision

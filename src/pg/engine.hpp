@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/planner.hpp"
+#include "core/step_text.hpp" // describe_step(): Alembic's log line for a step
 #include "pg/catalog.hpp"
 #include "pg/step_sql.hpp"
 
@@ -45,8 +46,5 @@ std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion
 
 // The SQL a step runs.
 const std::string &step_sql(const RevisionGraph &graph, const PlannedMotion &plan, const RevisionStep &step);
-
-// Alembic's log line for a step: "upgrade a1 -> b2, message".
-std::string describe_step(const RevisionGraph &graph, const RevisionStep &step);
 
 } // namespace migrate::pg
