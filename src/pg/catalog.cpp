@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "pg/fingerprint.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
@@ -24,7 +25,8 @@ std::vector<Cell> content_args(const RevisionContent &c, const std::string &chec
           checksum,
           c.requires_backfills,
           c.lock_timeout_ms ? Cell{*c.lock_timeout_ms} : null_cell(),
-          c.statement_timeout_ms ? Cell{*c.statement_timeout_ms} : null_cell()};
+          c.statement_timeout_ms ? Cell{*c.statement_timeout_ms} : null_cell(),
+          c.lint_ignore};
 }
 
 } // namespace
@@ -111,7 +113,7 @@ std::map<std::string, StoredRevision> load_revisions(const std::vector<std::stri
   Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
                     "downgrade_sql, transactional, checksum, created_at::text, requires_backfills, "
                     "(extract(epoch FROM lock_timeout) * 1000)::bigint, "
-                    "(extract(epoch FROM statement_timeout) * 1000)::bigint "
+                    "(extract(epoch FROM statement_timeout) * 1000)::bigint, lint_ignore "
                     "FROM migrate.revisions WHERE id = ANY ($1)",
                     {ids});
   std::map<std::string, StoredRevision> out;
@@ -126,6 +128,7 @@ std::map<std::string, StoredRevision> load_revisions(const std::vector<std::stri
     s.content.requires_backfills = text_array(r[10]);
     s.content.lock_timeout_ms = optional_integer(r[11]);
     s.content.statement_timeout_ms = optional_integer(r[12]);
+    s.content.lint_ignore = text_array(r[13]);
     out.emplace(s.content.graph.id, std::move(s));
   }
   return out;
@@ -162,6 +165,7 @@ std::vector<std::string> version_rows_for_update() {
 void write_version_rows(const std::vector<std::string> &rows) {
   execute("DELETE FROM migrate.version", {});
   execute("INSERT INTO migrate.version (version_num) SELECT pg_catalog.unnest($1::text[])", {rows});
+  record_fingerprint(rows); // what migrate.drift() compares with
 }
 
 std::string clock_now() {
@@ -226,8 +230,10 @@ std::optional<std::string> label_owner(const std::string &label) {
 void insert_revision(const RevisionContent &c, const std::string &checksum) {
   execute(
       "INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
-      "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills, lock_timeout, statement_timeout) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8 * interval '1 ms', $12::float8 * interval '1 ms')",
+      "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills, lock_timeout, statement_timeout, "
+      "lint_ignore) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8 * interval '1 ms', $12::float8 * interval '1 ms', "
+      "$13)",
       content_args(c, checksum));
 }
 
@@ -235,7 +241,7 @@ void update_revision(const RevisionContent &c, const std::string &checksum) {
   execute("UPDATE migrate.revisions SET down_revisions = $2, depends_on = $3, branch_labels = $4, "
           "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9, "
           "requires_backfills = $10, lock_timeout = $11::float8 * interval '1 ms', statement_timeout = $12::float8 * "
-          "interval '1 ms' "
+          "interval '1 ms', lint_ignore = $13 "
           "WHERE id = $1",
           content_args(c, checksum));
 }

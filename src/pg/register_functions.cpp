@@ -37,6 +37,7 @@ RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   c.requires_backfills = required_text_array(fcinfo, 8, "requires_backfills");
   c.lock_timeout_ms = to_ms(arg_interval_us(fcinfo, 9, "lock_timeout"));
   c.statement_timeout_ms = to_ms(arg_interval_us(fcinfo, 10, "statement_timeout"));
+  c.lint_ignore = required_text_array(fcinfo, 11, "lint_ignore");
   return c;
 }
 
@@ -100,8 +101,9 @@ void register_content(const RevisionContent &c) {
   } else if (stored->checksum != checksum) {
     replace_revision(c, *stored, checksum);
   } else if (stored->content.lock_timeout_ms != c.lock_timeout_ms ||
-             stored->content.statement_timeout_ms != c.statement_timeout_ms) {
-    update_revision(c, checksum); // timeouts only: allowed even once applied
+             stored->content.statement_timeout_ms != c.statement_timeout_ms ||
+             stored->content.lint_ignore != c.lint_ignore) {
+    update_revision(c, checksum); // timeouts or lint_ignore only: allowed even once applied
   }
 }
 

@@ -13,6 +13,14 @@ namespace migrate::pg {
 // Returns the number of statements.
 int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction);
 
+// raw_parser, with a syntax error pointed at `sql` itself (its position in
+// the ErrorData's internalpos, not at the caller's query) and `where` added
+// to its CONTEXT. Throws PgError.
+List *parse_sql(const std::string &sql, const std::string &where);
+
+// The line (1-based) where a parsed statement's first word is.
+int statement_line(const std::string &sql, const RawStmt *raw);
+
 // One statement of a parsed SQL text, from its first word to its end
 // (raw_parser's locations start just past the previous semicolon).
 std::string statement_text(const std::string &sql, const RawStmt *raw);
