@@ -303,16 +303,11 @@ private:
     case Op::cluster:
       maintenance(a, s, severity);
       break;
-    case Op::create_type:
-      created_types_[a.table.name] = transaction_;
+    case Op::add_enum_value:
+      // PostgreSQL 15 refuses the value until its transaction commits, even
+      // when the same transaction created the type.
+      labels_.push_back(AddedLabel{a.table.name, a.label, revision_->id, statement_->number});
       break;
-    case Op::add_enum_value: {
-      auto created = created_types_.find(a.table.name);
-      // Values of a type created in the same transaction are usable at once.
-      if (created == created_types_.end() || created->second != transaction_)
-        labels_.push_back(AddedLabel{a.table.name, a.label, revision_->id, statement_->number});
-      break;
-    }
     }
   }
 
@@ -452,7 +447,6 @@ private:
   const Statement *statement_ = nullptr;
   int transaction_ = 0;
   std::map<std::string, TableState> tables_;
-  std::map<std::string, int> created_types_;
   std::map<std::string, AddedConstraint> constraints_;
   std::vector<AddedLabel> labels_;
   std::vector<Finding> findings_;

@@ -65,14 +65,13 @@ enum class Op {
   create_index,        // index, concurrently
   vacuum_full,         // table.name empty: every table
   cluster,             // table.name empty: every clustered table
-  create_type,         // table.name: the type
   add_enum_value,      // table.name: the type; label
 };
 
 // One thing a statement does, with the facts the rules need.
 struct Action {
   Op op{};
-  Table table; // the table acted on (the type, for create_type and add_enum_value)
+  Table table; // the table acted on (the type, for add_enum_value)
   std::string column, new_name, constraint, index, label;
   std::string old_type, new_type; // alter_column_type, formatted by PostgreSQL
   std::optional<bool> rewrites;   // alter_column_type, set_access_method; nullopt: could not tell

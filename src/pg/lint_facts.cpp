@@ -381,6 +381,15 @@ void not_null_columns(Node *expr, std::vector<std::string> &out) {
   }
 }
 
+// A literal, cast or not: the parser turns it into a constant right away
+// (a value a type's input function read), never volatile. Also the case of
+// a value the plan itself adds to an enum, which cannot be read yet.
+bool is_constant(Node *expr) {
+  while (IsA(expr, TypeCast))
+    expr = reinterpret_cast<TypeCast *>(expr)->arg;
+  return IsA(expr, A_Const);
+}
+
 bool is_serial(const TypeName *type) {
   if (list_length(type->names) != 1 || type->pct_type)
     return false;
@@ -438,13 +447,6 @@ public:
     case T_ClusterStmt: {
       auto *s = castNode(ClusterStmt, stmt);
       add(lint::Op::cluster, s->relation ? resolve(s->relation).table : lint::Table{});
-      break;
-    }
-    case T_CreateEnumStmt: {
-      List *names = castNode(CreateEnumStmt, stmt)->typeName;
-      lint::Table type;
-      type.name = str(pg_call([&] { return type_name_of(names); }));
-      add(lint::Op::create_type, type);
       break;
     }
     case T_AlterEnumStmt: {
@@ -632,7 +634,8 @@ private:
       a.add_rewrite = lint::AddColumnRewrite::serial;
     else if (generated)
       a.add_rewrite = lint::AddColumnRewrite::stored_generated;
-    else if (raw_default && pg_call([&] { return default_is_volatile(raw_default, type); }))
+    else if (raw_default && !is_constant(raw_default) &&
+             pg_call([&] { return default_is_volatile(raw_default, type); }))
       a.add_rewrite = lint::AddColumnRewrite::volatile_default;
     else if (pg_call([&] { return has_constrained_domain(type); }))
       a.add_rewrite = lint::AddColumnRewrite::constrained_domain;
@@ -720,9 +723,9 @@ private:
 };
 
 // Reads one statement into `st`; may throw PgError.
+// Reads one statement into `st`; may throw PgError. Its string constants
+// first: they are there even when reading what it does fails.
 void read_statement(const std::string &sql, RawStmt *raw, lint::Statement &st, bool &collect_literals) {
-  StatementReader reader(st);
-  reader.read(raw->stmt);
   if (collect_literals) {
     const std::string text = statement_text(sql, raw);
     const char *source = text.c_str();
@@ -731,6 +734,8 @@ void read_statement(const std::string &sql, RawStmt *raw, lint::Statement &st, b
     foreach (lc, constants)
       st.literals.emplace_back(static_cast<const char *>(lfirst(lc)));
   }
+  StatementReader reader(st);
+  reader.read(raw->stmt);
   if (reader.added_enum_value)
     collect_literals = true;
 }
@@ -813,7 +818,6 @@ lint::Revision read_for_lint(const RevisionContent &content, bool &collect_liter
           st.line = statement_line(sql, raw);
           if (!attempt([&] { read_statement(sql, raw, st, collect_literals); }, error)) {
             st.actions.clear();
-            st.literals.clear();
             st.error = error;
           }
           r.statements.push_back(std::move(st));
