@@ -2,6 +2,7 @@
 
 #include "pg/checksum.hpp"
 #include "pg/guard.hpp"
+#include "pg/procedure.hpp"
 #include "pg/spi.hpp"
 
 namespace migrate::pg {
@@ -9,9 +10,10 @@ namespace migrate::pg {
 namespace {
 
 // The schema as rows (kind, name, definition). Left out: the system schemas
-// (pg_*, information_schema, temporary ones), the migrate schema, and every
+// (pg_*, information_schema, temporary ones), the migrate schema, every
 // object that belongs to an extension (pg_depend deptype 'e'), with what
-// hangs off such a table. Definitions come from PostgreSQL's own deparsers
+// hangs off such a table, and what PostgreSQL makes as part of another
+// object (deptype 'i': a range type's constructors, an identity's sequence). Definitions come from PostgreSQL's own deparsers
 // (pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef, pg_get_functiondef,
 // pg_get_triggerdef, pg_get_expr, format_type); names are quoted as
 // quote_ident quotes them. Sorted by the caller.
@@ -127,8 +129,8 @@ SELECT CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'p' THEN 'procedure'
                     CASE WHEN g.agginitval IS NOT NULL THEN 'INITCOND ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal(g.agginitval) END)
                   FROM pg_catalog.pg_aggregate g WHERE g.aggfnoid OPERATOR(pg_catalog.=) p.oid) END
 FROM pg_catalog.pg_proc p JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-WHERE NOT EXISTS (SELECT FROM member m WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-                  AND m.objid OPERATOR(pg_catalog.=) p.oid)
+WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                  AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::"char"[]))
 UNION ALL
 SELECT 'trigger', pg_catalog.format('%s.%I', r.qname, g.tgname), pg_catalog.pg_get_triggerdef(g.oid)
 FROM tab r JOIN pg_catalog.pg_trigger g ON g.tgrelid OPERATOR(pg_catalog.=) r.oid WHERE NOT g.tgisinternal
@@ -185,18 +187,21 @@ int enter_fixed_settings() {
 } // namespace
 
 Fingerprint read_fingerprint() {
-  const int level = pg_call([] { return enter_fixed_settings(); });
+  // pg_get_viewdef locks the view and what it reads (AccessShareLock, until
+  // the transaction ends): read in a subtransaction that is rolled back, so
+  // that the caller holds no lock it did not take itself.
+  Subtransaction sub;
+  sub.begin();
   Rows rows;
   try {
+    const int level = pg_call([] { return enter_fixed_settings(); });
     rows = query(fingerprint_sql);
+    pg_call([&] { AtEOXact_GUC(true, level); });
   } catch (...) {
-    try {
-      pg_call([&] { AtEOXact_GUC(false, level); });
-    } catch (...) {
-    }
+    sub.rollback(); // also undoes the settings
     throw;
   }
-  pg_call([&] { AtEOXact_GUC(true, level); });
+  sub.rollback();
   Fingerprint out;
   out.reserve(rows.size());
   for (auto &row : rows)
