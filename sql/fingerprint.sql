@@ -6,8 +6,9 @@
 CREATE EXTENSION migrate;
 \i test/sql/refusal.sql
 
--- A new database: its public schema and plpgsql.
-SELECT * FROM migrate.fingerprint();
+-- Schemas and extensions (the suites share one database: other suites'
+-- tables in public are left out of what this one prints).
+SELECT * FROM migrate.fingerprint() WHERE kind IN ('schema', 'extension');
 
 CREATE SCHEMA app;
 CREATE SCHEMA ext;
@@ -49,7 +50,7 @@ CREATE POLICY own_orders ON app.orders FOR SELECT TO PUBLIC USING (customer > 0)
 CREATE TEMP TABLE temp_t (x int);
 CREATE TABLE migrate.local_notes (x int);
 
-SELECT * FROM migrate.fingerprint();
+SELECT * FROM migrate.fingerprint() WHERE name NOT LIKE 'public.%';
 SELECT count(*) AS citext_objects FROM migrate.fingerprint() WHERE kind <> 'column' AND definition LIKE '%citext%';
 
 -- The same rows whatever the session's settings: search_path, DateStyle,
