@@ -1,5 +1,6 @@
 #include "pg/fingerprint.hpp"
 
+#include "pg/catalog.hpp"
 #include "pg/checksum.hpp"
 #include "pg/guard.hpp"
 #include "pg/procedure.hpp"
@@ -13,10 +14,9 @@ namespace {
 // (pg_*, information_schema, temporary ones), the migrate schema, every
 // object that belongs to an extension (pg_depend deptype 'e'), with what
 // hangs off such a table, and what PostgreSQL makes as part of another
-// object (deptype 'i': a range type's constructors, an identity's sequence). Definitions come from PostgreSQL's own deparsers
-// (pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef, pg_get_functiondef,
-// pg_get_triggerdef, pg_get_expr, format_type); names are quoted as
-// quote_ident quotes them. Sorted by the caller.
+// object (deptype 'i': a range type's constructors, an identity's sequence). Definitions come from PostgreSQL's own
+// deparsers (pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef, pg_get_functiondef, pg_get_triggerdef, pg_get_expr,
+// format_type); names are quoted as quote_ident quotes them. Sorted by the caller.
 const char *fingerprint_sql = R"SQL(
 WITH member AS (
   SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype OPERATOR(pg_catalog.=) 'e'
@@ -232,6 +232,8 @@ Fingerprint recorded_objects() {
 }
 
 void record_fingerprint(const std::vector<std::string> &version_rows) {
+  if (!catalog_has("schema_fingerprint_state"))
+    return; // 0.1.0's catalog, until ALTER EXTENSION migrate UPDATE
   const Fingerprint now = read_fingerprint();
   const std::string hash = fingerprint_hash(now);
   auto recorded = recorded_fingerprint();

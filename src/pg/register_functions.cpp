@@ -37,7 +37,9 @@ RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   c.requires_backfills = required_text_array(fcinfo, 8, "requires_backfills");
   c.lock_timeout_ms = to_ms(arg_interval_us(fcinfo, 9, "lock_timeout"));
   c.statement_timeout_ms = to_ms(arg_interval_us(fcinfo, 10, "statement_timeout"));
-  c.lint_ignore = required_text_array(fcinfo, 11, "lint_ignore");
+  // 0.1.0's declaration (before ALTER EXTENSION UPDATE) has no lint_ignore.
+  if (PG_NARGS() > 11)
+    c.lint_ignore = required_text_array(fcinfo, 11, "lint_ignore");
   return c;
 }
 
