@@ -166,7 +166,9 @@ FROM tab r JOIN pg_catalog.pg_policy p ON p.polrelid OPERATOR(pg_catalog.=) r.oi
 )SQL";
 
 // Plain C, under pg_call: the settings that change how definitions print,
-// fixed at a new GUC nest level (the caller's come back at leave_fixed_settings()).
+// fixed at a new GUC nest level (the caller's come back with AtEOXact_GUC);
+// and no JIT: the query's cost estimate over a large catalog would have it
+// compiled at every call, for more than the query itself takes.
 int enter_fixed_settings() {
   static const char *const settings[][2] = {
       {"search_path", "pg_catalog, pg_temp"},
@@ -177,6 +179,7 @@ int enter_fixed_settings() {
       {"quote_all_identifiers", "off"},
       {"standard_conforming_strings", "on"},
       {"bytea_output", "hex"},
+      {"jit", "off"},
   };
   const int level = NewGUCNestLevel();
   for (const auto &setting : settings)
