@@ -12,7 +12,9 @@
 #   4. a move: upgrade() of one revision `ALTER TABLE t_1 ADD c int`, rolled
 #      back after each run, with TABLES + 1,000 tables and with 100 tables;
 #      under migrate.lint = off and warn (the lint gate), each recording the
-#      schema it leaves.
+#      schema it leaves; and upgrade() of the 1,000 CREATE TABLE revisions.
+#   5. CALL migrate.run() of 100 CREATE TABLE revisions on a 100-table schema:
+#      it commits, and records the schema, after each revision.
 # Items 3 and 4 also run on a build without this work (MIGRATE_DESTDIR of an
 # older commit): the script skips what that build lacks.
 #
@@ -104,6 +106,7 @@ if has bench_lint 'migrate.lint(text)'; then
 fi
 
 # --- 2. fingerprint and drift ----------------------------------------------------------
+echo "upgrade('head') of the $REVS CREATE TABLE revisions, $TABLES tables before (rolled back): $("${PSQL[@]}" -d bench_prove -c "SELECT bench_ms('SELECT count(*) FROM migrate.upgrade()', 3, true)")"
 "${PSQL[@]}" -d bench_prove -c "SELECT count(*) FROM migrate.upgrade('head')" >/dev/null
 total=$("${PSQL[@]}" -d bench_prove -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
 if has bench_prove 'migrate.fingerprint()'; then
@@ -141,3 +144,14 @@ tables bench_small 1 100
 timer bench_small
 "${PSQL[@]}" -d bench_small -c "SELECT migrate.revision('base0', '{}', 'SELECT 1'); SELECT count(*) FROM migrate.upgrade()" >/dev/null
 move bench_small "small schema"
+
+# --- 5. CALL migrate.run(): a commit, and a recorded schema, per revision ----------------
+declare -a t_run=()
+for i in $(seq 1 "$RUNS"); do
+  fresh bench_run
+  tables bench_run 1 100
+  REVS=100 revisions bench_run 'CREATE TABLE n_%1$s (id int PRIMARY KEY, v text)'
+  s=$(date +%s%N); "${PSQL[@]}" -d bench_run -c "CALL migrate.run()" >/dev/null; e=$(date +%s%N)
+  t_run+=("$(((e - s) / 1000000))")
+done
+echo "CALL migrate.run() of 100 CREATE TABLE revisions, 100 tables before: $(printf '%s\n' "${t_run[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "median %s ms, min %s ms (%d runs)", v[int((NR + 1) / 2)], v[1], NR }')"
