@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 namespace migrate::pg {
 
@@ -152,6 +153,41 @@ std::string statement_text(const std::string &sql, const RawStmt *raw) {
   std::size_t end = raw->stmt_len > 0 ? std::min(sql.size(), start + raw->stmt_len) : sql.size();
   start = std::min(end, sql.find_first_not_of(" \t\r\n\f", start));
   return sql.substr(start, end - start);
+}
+
+// Plain C, under pg_call: the string constants of `sql`, as PostgreSQL's lexer reads them.
+static List *raw_string_constants(const char *sql) {
+  core_yy_extra_type extra;
+  core_yyscan_t scanner = scanner_init(sql, &extra, &ScanKeywords, ScanKeywordTokens);
+  core_YYSTYPE value;
+  YYLTYPE location;
+  List *out = NIL;
+  for (int token; (token = core_yylex(&value, &location, scanner)) != 0;)
+    if (token == SCONST)
+      out = lappend(out, pstrdup(value.str));
+  scanner_finish(scanner);
+  return out;
+}
+
+// Plain C, under pg_call: the byte offset of a 1-based character position, as errors report positions.
+static int byte_offset(const char *sql, int length, int position) {
+  return position > 0 ? pg_mbcharcliplen(sql, length, position - 1) : 0;
+}
+
+std::vector<std::string> string_constants(const std::string &statement) {
+  const char *source = statement.c_str();
+  List *constants = pg_call([&] { return raw_string_constants(source); });
+  std::vector<std::string> out;
+  ListCell *lc;
+  foreach (lc, constants)
+    out.emplace_back(static_cast<const char *>(lfirst(lc)));
+  return out;
+}
+
+int line_of_position(const std::string &sql, int position) {
+  const char *source = sql.c_str();
+  const int length = static_cast<int>(sql.size());
+  return line_of(sql, pg_call([&] { return byte_offset(source, length, position); }));
 }
 
 int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction) {
