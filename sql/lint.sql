@@ -130,6 +130,10 @@ SHOW migrate.lint_large_table;
 SELECT * FROM pg_temp.lint_case('CREATE INDEX full_e ON full_t (e)');
 SELECT * FROM pg_temp.lint_case('CREATE INDEX empty_e ON empty_t (e)');
 SELECT * FROM pg_temp.lint_case('CREATE INDEX CONCURRENTLY full_e ON full_t (e)', transactional => false);
+-- IF NOT EXISTS of what exists does nothing.
+SELECT * FROM pg_temp.lint_case('CREATE INDEX IF NOT EXISTS full_t_i_key ON full_t (i)');
+SELECT * FROM pg_temp.lint_case('ALTER TABLE full_t ADD COLUMN IF NOT EXISTS e int NOT NULL');
+SELECT * FROM pg_temp.lint_case('ALTER TABLE full_t ADD COLUMN IF NOT EXISTS e2 int NOT NULL');
 
 -- constraint-not-valid: CHECK and FOREIGN KEY without NOT VALID; VALIDATE in
 -- the transaction that added it NOT VALID.

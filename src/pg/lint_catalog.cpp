@@ -359,6 +359,14 @@ TypeChange type_change(Oid relid, const char *column, TypeName *type, Node *usin
   return out;
 }
 
+bool column_exists(Oid relid, const char *column) {
+  return OidIsValid(relid) && pg_call([&] { return get_attnum(relid, column) != InvalidAttrNumber; });
+}
+
+bool relation_exists_beside(Oid relid, const char *name) {
+  return OidIsValid(relid) && pg_call([&] { return OidIsValid(get_relname_relid(name, get_rel_namespace(relid))); });
+}
+
 NotNullFacts not_null_facts(Oid relid, const char *column) {
   RawColumn raw{};
   pg_call([&] { column_facts(relid, column, &raw); });

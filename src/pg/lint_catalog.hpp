@@ -56,6 +56,10 @@ struct NotNullFacts {
 };
 NotNullFacts not_null_facts(Oid relid, const char *column);
 
+// For IF NOT EXISTS: a column of `relid`; a relation (an index) in the same schema as `relid`.
+bool column_exists(Oid relid, const char *column);
+bool relation_exists_beside(Oid relid, const char *name);
+
 // quote_identifier() as a std::string.
 std::string quoted(const char *identifier);
 

@@ -88,6 +88,9 @@ public:
       // CREATE INDEX ... ON ONLY a partitioned table builds nothing yet.
       if (r.table.partitioned && !s->relation->inh)
         break;
+      // IF NOT EXISTS of an index that exists: nothing happens.
+      if (s->if_not_exists && s->idxname && relation_exists_beside(r.relid, s->idxname))
+        break;
       lint::Action a = action(lint::Op::create_index, r.table);
       a.concurrently = s->concurrent;
       a.index = s->idxname ? quoted(s->idxname) : "";
@@ -191,7 +194,7 @@ private:
       auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
       switch (cmd->subtype) {
       case AT_AddColumn:
-        add_column(r, castNode(ColumnDef, cmd->def));
+        add_column(r, castNode(ColumnDef, cmd->def), cmd->missing_ok);
         break;
       case AT_DropColumn: {
         lint::Action a = action(lint::Op::drop_column, r.table);
@@ -251,7 +254,10 @@ private:
     }
   }
 
-  void add_column(const RelationFacts &r, ColumnDef *def) {
+  void add_column(const RelationFacts &r, ColumnDef *def, bool if_not_exists) {
+    // IF NOT EXISTS of a column that exists: nothing happens.
+    if (if_not_exists && column_exists(r.relid, def->colname))
+      return;
     lint::Action a = action(lint::Op::add_column, r.table);
     a.column = quoted(def->colname);
     Node *raw_default = def->raw_default;
