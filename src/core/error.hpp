@@ -19,6 +19,9 @@ inline constexpr const char *object_not_in_prerequisite_state = "55000";
 inline constexpr const char *invalid_transaction_termination = "2D000";
 inline constexpr const char *active_sql_transaction = "25001";
 inline constexpr const char *serialization_failure = "40001";
+// migrate.lint = error refused a plan (class 55, object not in prerequisite
+// state; subclass M01, implementation-defined: migrate's own).
+inline constexpr const char *lint_refused = "55M01";
 inline constexpr const char *data_corrupted = "XX001";
 inline constexpr const char *internal_error = "XX000";
 } // namespace sqlstate

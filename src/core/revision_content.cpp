@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/identifier.hpp"
+#include "core/lint.hpp"
 #include "core/text.hpp"
 
 namespace migrate {
@@ -46,6 +47,7 @@ void check_content(const RevisionContent &c) {
   if ((c.lock_timeout_ms && *c.lock_timeout_ms < 0) || (c.statement_timeout_ms && *c.statement_timeout_ms < 0))
     throw Error(sqlstate::invalid_parameter_value, "timeouts of revision " + r.id + " must not be negative", {},
                 "0 means no limit; NULL takes migrate.lock_timeout or migrate.statement_timeout.");
+  lint::check_ignore_list(r.id, c.lint_ignore);
   if (is_blank(c.upgrade_sql) && r.down_revisions.size() < 2)
     throw Error(sqlstate::invalid_parameter_value, "upgrade SQL of revision " + r.id + " is empty", {},
                 "Only a merge revision (two or more down_revisions) may have no upgrade SQL.");

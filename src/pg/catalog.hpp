@@ -59,6 +59,10 @@ bool revision_exists(const std::string &id);
 std::optional<std::string> label_owner(const std::string &label);
 
 void insert_revision(const RevisionContent &content, const std::string &checksum);
+
+// Whether migrate.<table> (and its column) exists: this library also serves
+// an older version's declarations until ALTER EXTENSION migrate UPDATE.
+bool catalog_has(const char *table, const char *column = nullptr);
 void update_revision(const RevisionContent &content, const std::string &checksum);
 
 } // namespace migrate::pg

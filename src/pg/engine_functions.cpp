@@ -6,7 +6,9 @@
 #include "pg/catalog.hpp"
 #include "pg/engine.hpp"
 #include "pg/entry.hpp"
+#include "pg/fingerprint.hpp"
 #include "pg/fmgr_io.hpp"
+#include "pg/lint.hpp"
 #include "pg/registration.hpp"
 #include "pg/spi.hpp"
 
@@ -30,6 +32,7 @@ Datum move(FunctionCallInfo fcinfo, Motion motion) {
   auto graph = load_graph();
   PlannedMotion plan = plan_motion(*graph, motion, target, true);
   check_runnable(*graph, plan);
+  lint_gate(*graph, plan, false); // setting migrate.lint
   auto reports = run_plan(*graph, plan);
   spi.finish();
   return return_rows(fcinfo, report_rows(reports));
@@ -92,6 +95,8 @@ Datum stamp(FunctionCallInfo fcinfo) {
   if (!journal.empty()) {
     write_version_rows(rows.rows());
     append_journal(journal, started);
+  } else {
+    record_fingerprint(rows.rows()); // stamped where it is: the schema as it is becomes drift()'s reference
   }
   spi.finish();
   Rows out;

@@ -8,6 +8,7 @@
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
 #include "pg/guard.hpp"
+#include "pg/lint.hpp"
 #include "pg/procedure.hpp"
 #include "pg/toplevel_worker.hpp"
 
@@ -49,7 +50,8 @@ private:
       notice("migrate.run: nothing to do; the database is at " + describe_rows(plan.rows_before));
       return;
     }
-    spi_.commit(); // the plan's reads; each revision is a transaction of its own from here
+    lint_gate(graph, plan, true); // setting migrate.lint
+    spi_.commit();                // the plan's reads; each revision is a transaction of its own from here
     VersionRows rows(graph, plan.rows_before);
     std::vector<std::string> committed = plan.rows_before; // where the database is after a rollback
     std::size_t done = 0;
