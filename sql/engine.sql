@@ -25,7 +25,10 @@ SELECT revision, direction, message, duration >= '0' AS timed FROM migrate.upgra
 SELECT * FROM migrate.current();
 -- A dependency is brought in first: x2 needs b2 (and a1, already there).
 SELECT revision, direction FROM migrate.upgrade('aux@head');
+-- current() is what `alembic current` prints: b2 too, which x2 depends on;
+-- the rows themselves are migrate.version.
 SELECT * FROM migrate.current();
+SELECT version_num FROM migrate.version ORDER BY 1;
 SELECT to_regclass('aux.t') IS NOT NULL AS aux_t_exists, to_regclass('t2') IS NOT NULL AS t2_exists;
 
 -- Already there: nothing to do.

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "core/topological_order.hpp"
 
 #include <algorithm>
 
@@ -107,6 +108,21 @@ VersionChange VersionRows::apply(const RevisionStep &step) {
           std::remove_if(from.begin(), from.end(), [&](const std::string &d) { return below.test(*g_.find(d)); }),
           from.end());
     }
+    // A redundant parent (an ancestor of another parent) has no row of its
+    // own once that other parent is applied: there is no row to replace.
+    // Alembic's HeadMaintainer tries to delete it and fails with a KeyError,
+    // or succeeds when its map order applied the parents the other way round;
+    // the rows it then leaves are those left here.
+    std::vector<Vertex> parents_rows;
+    for (const auto &d : from)
+      if (heads_.count(d))
+        parents_rows.push_back(*g_.find(d));
+    if (!parents_rows.empty() && parents_rows.size() < from.size()) {
+      VertexSet implied = g_.ancestors(parents_rows, true);
+      from.erase(std::remove_if(from.begin(), from.end(),
+                                [&](const std::string &d) { return !heads_.count(d) && implied.test(*g_.find(d)); }),
+                 from.end());
+    }
     if (from.empty())
       throw rows_refuse("merge revision " + id + " has no parent row to replace");
     for (std::size_t i = 0; i + 1 < from.size(); ++i)
@@ -169,61 +185,6 @@ VersionChange VersionRows::apply(const StampStep &step) {
 
 // -------------------------------------------------------------------- Planner
 
-// Walks down from the heads, emitting a revision once no other pending head
-// still needs it, so that each branch comes out as one run (Alembic's order).
-std::vector<Vertex> Planner::topological_sort(const VertexSet &revisions, const std::vector<Vertex> &heads) const {
-  VertexSet todo = revisions;
-  std::vector<Vertex> current;
-  for (Vertex h : heads)
-    if (todo.test(h) && !contains(current, h))
-      current.push_back(h);
-  std::sort(current.begin(), current.end()); // registration order
-  std::vector<VertexSet> ancestors;
-  for (Vertex h : current)
-    ancestors.push_back(g_.ancestors({h}, true));
-
-  std::vector<Vertex> output;
-  std::size_t candidate_index = 0;
-  while (!current.empty()) {
-    Vertex candidate = current[candidate_index];
-    bool needed_above = false;
-    for (std::size_t i = 0; i < ancestors.size(); ++i)
-      if (i != candidate_index && ancestors[i].test(candidate)) {
-        candidate_index = i; // another head must be walked first
-        needed_above = true;
-        break;
-      }
-    if (needed_above)
-      continue;
-    if (todo.test(candidate)) {
-      output.push_back(candidate);
-      todo.reset(candidate);
-    }
-    std::vector<Vertex> next;
-    for (Vertex d : g_.normalized_down(candidate))
-      if (todo.test(d) && !contains(current, d))
-        next.push_back(d);
-    if (next.empty()) {
-      current.erase(current.begin() + candidate_index);
-      ancestors.erase(ancestors.begin() + candidate_index);
-      candidate_index = candidate_index > 0 ? candidate_index - 1 : 0;
-    } else if (g_.normalized_dependencies(candidate).empty() && g_.info(candidate).down_revisions.size() == 1) {
-      current[candidate_index] = next.front(); // plain step down a line
-      ancestors[candidate_index].reset(candidate);
-    } else {
-      current[candidate_index] = next.front();
-      ancestors[candidate_index] = g_.ancestors({next.front()}, true);
-      for (std::size_t i = 1; i < next.size(); ++i) {
-        current.push_back(next[i]);
-        ancestors.push_back(g_.ancestors({next[i]}, true));
-      }
-    }
-  }
-  if (todo.any())
-    throw Error(sqlstate::internal_error, "topological sort left revisions behind");
-  return output;
-}
-
 // Alembic's commands reword the resolver's refusals (_catch_revision_errors);
 // `order` returns the revisions in execution order.
 template <typename Order>
@@ -249,7 +210,7 @@ std::vector<RevisionStep> command_steps(const char *command, bool upgrade, const
 std::vector<RevisionStep> Planner::upgrade(const std::vector<std::string> &current, const std::string &target) const {
   return command_steps("upgrade", true, target, [&] {
     UpgradeSet set = resolver_.upgrade_set(Spec{target}, Spec{current}, false, true, true);
-    auto order = topological_sort(set.needed, set.targets);
+    auto order = topological_order(g_, set.needed, set.targets);
     std::reverse(order.begin(), order.end()); // the sort walks down from the targets
     return order;
   });
@@ -277,7 +238,7 @@ std::vector<RevisionStep> Planner::downgrade(const std::vector<std::string> &cur
   return command_steps("downgrade", false, target, [&] {
     std::vector<Vertex> heads;
     VertexSet drop = downgrade_set(current, target, &heads);
-    return topological_sort(drop, heads);
+    return topological_order(g_, drop, heads);
   });
 }
 

@@ -65,9 +65,6 @@ public:
   std::vector<StampStep> stamp(const std::vector<std::string> &current, const std::vector<std::string> &targets) const;
 
 private:
-  // RevisionMap._topological_sort: `revisions` from the given heads downwards.
-  std::vector<RevisionGraph::Vertex> topological_sort(const VertexSet &revisions,
-                                                      const std::vector<RevisionGraph::Vertex> &heads) const;
   VertexSet downgrade_set(const std::vector<std::string> &current, const std::string &target,
                           std::vector<RevisionGraph::Vertex> *heads) const;
 

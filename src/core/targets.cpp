@@ -462,10 +462,11 @@ UpgradeSet TargetResolver::upgrade_set(const Spec &upper, const Spec &lower_in, 
     std::string branch = lower_text->substr(0, lower_text->find('@'));
     auto branch_rev = revision(branch);
     if (branch_rev && g_.id(*branch_rev) == branch) {
-      const auto &declared = g_.info(*branch_rev).branch_labels;
-      if (declared.size() != 1)
+      // A revision names the branch it is on: its labels in force, declared or inherited.
+      const auto &labels = g_.labels(*branch_rev);
+      if (labels.size() != 1)
         throw revision_error("Revision " + branch + " does not name exactly one branch");
-      branch = declared.front();
+      branch = *labels.begin();
     }
     out.targets.erase(
         std::remove_if(out.targets.begin(), out.targets.end(), [&](Vertex t) { return !g_.labels(t).count(branch); }),
@@ -491,9 +492,15 @@ UpgradeSet TargetResolver::upgrade_set(const Spec &upper, const Spec &lower_in, 
       lower = g_.id(n.vertex);
     }
   } else {
-    for (const Node &n : current)
+    for (const Node &n : current) {
+      // `-N` walked from several heads, one of them too short: Alembic
+      // looks at the first walk only and trips over this one (an assertion).
+      if (n.kind == Node::nowhere)
+        throw revision_error("Relative revision " + describe(lower) +
+                             " does not resolve to a revision from every head");
       if (n.is_revision())
         current_revs.push_back(n.vertex);
+    }
   }
   out.needed = required - ancestors_checked(current_revs);
   if (inclusive)
