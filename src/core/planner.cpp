@@ -33,28 +33,57 @@ std::vector<Vertex> revisions_only(const std::vector<Node> &nodes) {
 
 // ---------------------------------------------------------------- VersionRows
 
+std::vector<std::string> VersionChange::replaced() const {
+  std::vector<std::string> out = deleted;
+  for (const auto &[from, to] : updated)
+    out.push_back(from);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> VersionChange::written() const {
+  std::vector<std::string> out = inserted;
+  for (const auto &[from, to] : updated)
+    out.push_back(to);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 VersionRows::VersionRows(const RevisionGraph &graph, const std::vector<std::string> &rows)
-    : g_(graph), heads_(rows.begin(), rows.end()) {}
+    : g_(graph), heads_(rows.begin(), rows.end()), rows_(graph.empty_set()), marks_(graph.size()) {
+  for (const auto &id : heads_) {
+    if (auto v = g_.find(id))
+      rows_.set(*v);
+    else
+      ++unregistered_;
+  }
+}
 
 void VersionRows::insert(const std::string &id, VersionChange &change) {
   if (heads_.count(id))
     throw rows_refuse("revision " + id + " is already a version row");
   heads_.insert(id);
+  rows_.set(*g_.find(id));
   change.inserted.push_back(id);
 }
 
 void VersionRows::remove(const std::string &id, VersionChange &change) {
   if (!heads_.erase(id))
     throw rows_refuse("revision " + id + " is not a version row");
+  if (auto v = g_.find(id))
+    rows_.reset(*v);
+  else
+    --unregistered_;
   change.deleted.push_back(id);
 }
 
 void VersionRows::update(const std::string &from, const std::string &to, VersionChange &change) {
   if (heads_.count(to))
     throw rows_refuse("revision " + to + " is already a version row");
-  if (!heads_.erase(from))
-    throw rows_refuse("revision " + from + " is not a version row");
+  remove(from, change);
+  change.deleted.pop_back();
   heads_.insert(to);
+  rows_.set(*g_.find(to));
   change.updated.emplace_back(from, to);
 }
 
@@ -62,21 +91,40 @@ std::vector<std::string> VersionRows::down_ids(Vertex revision) const {
   return g_.ids(g_.normalized_down(revision));
 }
 
-std::vector<std::string> VersionRows::unmerge_targets(Vertex revision) const {
-  auto to = down_ids(revision);
-  std::vector<Vertex> others;
+void VersionRows::check_rows_registered(const std::string &except) const {
+  if (unregistered_ == 0)
+    return;
   for (const auto &h : heads_)
-    if (h != g_.id(revision)) {
-      auto v = g_.find(h);
-      if (!v)
-        throw rows_refuse("version row " + h + " is not a registered revision");
-      others.push_back(*v);
-    }
-  if (others.empty())
-    return to;
-  VertexSet below = g_.ancestors(others, true);
-  to.erase(std::remove_if(to.begin(), to.end(), [&](const std::string &id) { return below.test(*g_.find(id)); }),
-           to.end());
+    if (h != except && !g_.find(h))
+      throw rows_refuse("version row " + h + " is not a registered revision");
+}
+
+template <typename Skip> bool VersionRows::row_at_or_above(Vertex v, Skip skip) const {
+  marks_.next_walk();
+  marks_.visit(v);
+  std::vector<Vertex> stack{v};
+  while (!stack.empty()) {
+    Vertex at = stack.back();
+    stack.pop_back();
+    if (rows_.test(at) && !skip(at))
+      return true;
+    g_.for_each_child(at, true, [&](Vertex c) {
+      if (marks_.visit(c))
+        stack.push_back(c);
+    });
+  }
+  return false;
+}
+
+std::vector<std::string> VersionRows::unmerge_targets(Vertex revision) const {
+  const std::string &id = g_.id(revision);
+  check_rows_registered(id);
+  const auto downs = g_.normalized_down(revision);
+  std::vector<std::string> to;
+  const bool others = heads_.size() > (heads_.count(id) ? 1u : 0u);
+  for (Vertex d : downs)
+    if (!others || !row_at_or_above(d, [&](Vertex r) { return r == revision; }))
+      to.push_back(g_.id(d));
   return to;
 }
 
@@ -97,17 +145,14 @@ VersionChange VersionRows::apply(const RevisionStep &step) {
     insert(id, change);
   } else if (step.upgrade && downs.size() > 1 && downs_in_rows() > 1) {
     // A merge: the parents' rows become one. Parents other rows stand on stay.
-    std::vector<std::string> from = downs;
-    std::vector<Vertex> others;
-    for (const auto &h : heads_)
-      if (std::find(downs.begin(), downs.end(), h) == downs.end())
-        others.push_back(*g_.find(h));
-    if (!others.empty()) {
-      VertexSet below = g_.ancestors(others, true);
-      from.erase(
-          std::remove_if(from.begin(), from.end(), [&](const std::string &d) { return below.test(*g_.find(d)); }),
-          from.end());
-    }
+    check_rows_registered(id);
+    VertexSet parents = g_.empty_set();
+    for (Vertex d : g_.normalized_down(step.revision))
+      parents.set(d);
+    std::vector<std::string> from;
+    for (Vertex d : g_.normalized_down(step.revision))
+      if (!row_at_or_above(d, [&](Vertex r) { return parents.test(r); }))
+        from.push_back(g_.id(d));
     // A redundant parent (an ancestor of another parent) has no row of its
     // own once that other parent is applied: there is no row to replace.
     // Alembic's HeadMaintainer tries to delete it and fails with a KeyError,

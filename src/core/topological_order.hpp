@@ -17,4 +17,15 @@ namespace migrate {
 std::vector<RevisionGraph::Vertex> topological_order(const RevisionGraph &graph, const VertexSet &revisions,
                                                      const std::vector<RevisionGraph::Vertex> &heads);
 
+// What an ordering cost, for tests of its complexity: ancestor sets computed
+// (one per head scanned when the revisions are not convex, none otherwise)
+// and revisions visited by the walks up from a candidate.
+struct TopologicalOrderCost {
+  std::size_t ancestor_sets = 0;
+  std::size_t walked = 0;
+};
+std::vector<RevisionGraph::Vertex> topological_order(const RevisionGraph &graph, const VertexSet &revisions,
+                                                     const std::vector<RevisionGraph::Vertex> &heads,
+                                                     TopologicalOrderCost *cost);
+
 } // namespace migrate

@@ -262,5 +262,36 @@ TEST(Planner, MergeRefusesAParentWithNoRowThatNothingImplies) {
   EXPECT_STREQ(e->sqlstate(), "55000");
 }
 
+// A version row that names no revision cannot be stood on: a merge or an
+// unmerge that must look at the other rows refuses, as Alembic fails to look
+// it up.
+TEST(Planner, RowsNamingNoRevisionAreRefusedWhereOtherRowsMatter) {
+  RevisionGraph g({test::rev("a"), test::rev("b"), test::rev("m", {"a", "b"})});
+  VersionRows merging(g, {"a", "b", "ghost"});
+  auto e = test::catch_error([&] { merging.apply(RevisionStep{test::vertex(g, "m"), true}); });
+  ASSERT_TRUE(e);
+  EXPECT_STREQ(e->sqlstate(), "55000");
+  EXPECT_STREQ(e->what(), "version row ghost is not a registered revision");
+  VersionRows unmerging(g, {"m", "ghost"});
+  e = test::catch_error([&] { unmerging.apply(RevisionStep{test::vertex(g, "m"), false}); });
+  ASSERT_TRUE(e);
+  EXPECT_STREQ(e->what(), "version row ghost is not a registered revision");
+}
+
+// What the journal and plan() show of a step: the rows it replaced and wrote.
+TEST(Planner, VersionChangeReplacedAndWritten) {
+  RevisionGraph g({test::rev("a"), test::rev("b"), test::rev("m", {"a", "b"}), test::rev("x")});
+  VersionRows rows(g, {"a", "b", "x"});
+  auto merge = rows.apply(RevisionStep{test::vertex(g, "m"), true});
+  EXPECT_EQ(merge.replaced(), (Strings{"a", "b"}));
+  EXPECT_EQ(merge.written(), Strings{"m"});
+  auto unmerge = rows.apply(RevisionStep{test::vertex(g, "m"), false});
+  EXPECT_EQ(unmerge.replaced(), Strings{"m"});
+  EXPECT_EQ(unmerge.written(), (Strings{"a", "b"}));
+  auto gone = rows.apply(RevisionStep{test::vertex(g, "x"), false});
+  EXPECT_EQ(gone.replaced(), Strings{"x"});
+  EXPECT_EQ(gone.written(), Strings{});
+}
+
 } // namespace
 } // namespace migrate
