@@ -59,31 +59,37 @@ VersionRows::VersionRows(const RevisionGraph &graph, const std::vector<std::stri
   }
 }
 
-void VersionRows::insert(const std::string &id, VersionChange &change) {
+void VersionRows::add(const std::string &id) {
   if (heads_.count(id))
     throw rows_refuse("revision " + id + " is already a version row");
   heads_.insert(id);
-  rows_.set(*g_.find(id));
-  change.inserted.push_back(id);
+  rows_.set(*g_.find(id)); // steps name revisions of the graph
 }
 
-void VersionRows::remove(const std::string &id, VersionChange &change) {
+void VersionRows::drop(const std::string &id) {
   if (!heads_.erase(id))
     throw rows_refuse("revision " + id + " is not a version row");
   if (auto v = g_.find(id))
     rows_.reset(*v);
   else
     --unregistered_;
+}
+
+void VersionRows::insert(const std::string &id, VersionChange &change) {
+  add(id);
+  change.inserted.push_back(id);
+}
+
+void VersionRows::remove(const std::string &id, VersionChange &change) {
+  drop(id);
   change.deleted.push_back(id);
 }
 
 void VersionRows::update(const std::string &from, const std::string &to, VersionChange &change) {
   if (heads_.count(to))
     throw rows_refuse("revision " + to + " is already a version row");
-  remove(from, change);
-  change.deleted.pop_back();
-  heads_.insert(to);
-  rows_.set(*g_.find(to));
+  drop(from);
+  add(to);
   change.updated.emplace_back(from, to);
 }
 
@@ -146,11 +152,12 @@ VersionChange VersionRows::apply(const RevisionStep &step) {
   } else if (step.upgrade && downs.size() > 1 && downs_in_rows() > 1) {
     // A merge: the parents' rows become one. Parents other rows stand on stay.
     check_rows_registered(id);
+    const auto parent_list = g_.normalized_down(step.revision);
     VertexSet parents = g_.empty_set();
-    for (Vertex d : g_.normalized_down(step.revision))
+    for (Vertex d : parent_list)
       parents.set(d);
     std::vector<std::string> from;
-    for (Vertex d : g_.normalized_down(step.revision))
+    for (Vertex d : parent_list)
       if (!row_at_or_above(d, [&](Vertex r) { return parents.test(r); }))
         from.push_back(g_.id(d));
     // A redundant parent (an ancestor of another parent) has no row of its

@@ -1,7 +1,7 @@
 // Plans for upgrade, downgrade and stamp, and how the version rows change at
 // each step: Alembic 1.8's ScriptDirectory._upgrade_revs, _downgrade_revs,
-// _stamp_revs, RevisionMap._topological_sort and runtime HeadMaintainer,
-// reimplemented over RevisionGraph.
+// _stamp_revs and runtime HeadMaintainer, reimplemented over RevisionGraph
+// (their order: core/topological_order.hpp).
 #pragma once
 
 #include "core/revision_graph.hpp"
@@ -52,6 +52,8 @@ public:
   std::vector<std::string> rows() const { return {heads_.begin(), heads_.end()}; }
 
 private:
+  void add(const std::string &id);  // a row, refusing one already there
+  void drop(const std::string &id); // a row, refusing one not there
   void insert(const std::string &id, VersionChange &change);
   void remove(const std::string &id, VersionChange &change);
   void update(const std::string &from, const std::string &to, VersionChange &change);
