@@ -25,7 +25,10 @@ SELECT revision, direction, message, duration >= '0' AS timed FROM migrate.upgra
 SELECT * FROM migrate.current();
 -- A dependency is brought in first: x2 needs b2 (and a1, already there).
 SELECT revision, direction FROM migrate.upgrade('aux@head');
+-- current() is what `alembic current` prints: b2 too, which x2 depends on;
+-- the rows themselves are migrate.version.
 SELECT * FROM migrate.current();
+SELECT version_num FROM migrate.version ORDER BY 1;
 SELECT to_regclass('aux.t') IS NOT NULL AS aux_t_exists, to_regclass('t2') IS NOT NULL AS t2_exists;
 
 -- Already there: nothing to do.
@@ -153,6 +156,23 @@ SELECT pg_temp.refusal($$SELECT migrate.merge('{nope, e5}')$$);
 SELECT migrate.merge('{heads}', 'join all') ~ '^[0-9a-f]{12}$' AS generated_id;
 SELECT pg_temp.refusal($$SELECT migrate.merge(NULL)$$);
 SELECT count(*) AS heads FROM migrate.heads();
+
+-- A wide merge: 300 bases and a merge of all of them. The journal and plan()
+-- record what each step replaces and writes, not every row every time: the
+-- 300 upgrades write 300 rows, the merge replaces 300 and writes 1.
+SET client_min_messages = warning;
+SELECT * FROM migrate.stamp('base') \g /dev/null
+DELETE FROM migrate.journal;
+SELECT count(migrate.revision('w' || i, '{}', 'SELECT 1', 'SELECT 1')) FROM generate_series(1, 300) i;
+SELECT migrate.merge(array_agg('w' || i), 'merge 300', 'w_merge') FROM generate_series(1, 300) i;
+SELECT count(*) AS steps, sum(cardinality(version_rows)) AS rows_written FROM migrate.plan('w_merge');
+SELECT count(*) AS upgraded FROM migrate.upgrade('w_merge');
+SELECT count(*) AS downgraded FROM migrate.downgrade('w1');
+SELECT direction, count(*) AS steps, sum(cardinality(from_heads)) AS replaced, sum(cardinality(to_heads)) AS written
+FROM migrate.journal GROUP BY direction ORDER BY direction;
+SELECT count(*) AS rows_after_unmerge FROM migrate.version;
+SELECT * FROM migrate.stamp('base') \g /dev/null
+RESET client_min_messages;
 
 DROP EXTENSION migrate;
 DROP TABLE t1, t2, aux.t;

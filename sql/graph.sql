@@ -53,7 +53,8 @@ SELECT pg_temp.refusal($$SELECT * FROM migrate.show('feature@b2000')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.show('head')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.show(NULL)$$);
 
--- current(): the version rows, sorted; applied = those and all they stand on.
+-- current(): what `alembic current` prints, the heads of the applied branches
+-- (here the rows themselves); applied = the rows and all they stand on.
 -- (The engine issue moves the version; here it is set by hand.)
 INSERT INTO migrate.version VALUES ('c3001'), ('b2000');
 SELECT * FROM migrate.current();

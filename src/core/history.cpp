@@ -1,15 +1,13 @@
 #include "core/history.hpp"
 
 #include "core/targets.hpp"
+#include "core/topological_order.hpp"
 
 namespace migrate {
 
 std::vector<RevisionGraph::Vertex> history(const RevisionGraph &graph, const std::optional<std::string> &range,
                                            const std::vector<std::string> &current) {
-  // No range is base:heads, which in a DAG is every revision (each one is an
-  // ancestor of some revision that nothing builds on).
-  if (!range)
-    return graph.newest_first();
+  // No range is Alembic's default, base:heads.
   std::string lower_text = "base", upper_text = "heads";
   if (range) {
     // Alembic strips the range before splitting it.
@@ -26,23 +24,26 @@ std::vector<RevisionGraph::Vertex> history(const RevisionGraph &graph, const std
     if (colon + 1 < text.size())
       upper_text = text.substr(colon + 1);
   }
-  Spec lower = lower_text == "current" ? Spec{current} : Spec{lower_text};
-  Spec upper = upper_text == "current" ? Spec{current} : Spec{upper_text};
+  // Alembic's history puts the version rows in place of `current` on one
+  // side only (the upper one when both say it), and an empty database's
+  // rows there mean that side's default.
+  Spec lower{lower_text}, upper{upper_text};
+  if (upper_text == "current")
+    upper = current.empty() ? Spec{std::string("heads")} : Spec{current};
+  else if (lower_text == "current")
+    lower = current.empty() ? Spec{std::string("base")} : Spec{current};
 
   TargetResolver resolver(graph);
-  VertexSet covered;
+  UpgradeSet covered;
   try {
-    covered = resolver.upgrade_set(upper, lower, true, false, false).needed;
+    covered = resolver.upgrade_set(upper, lower, true, false, false);
   } catch (const RangeNotAncestor &) {
     throw RangeNotAncestor(lower_text, upper_text);
   } catch (const MultipleHeads &e) {
     throw MultipleHeads(e.heads, upper_text);
   }
-  std::vector<RevisionGraph::Vertex> out;
-  for (auto v : graph.newest_first())
-    if (covered.test(v))
-      out.push_back(v);
-  return out;
+  // Alembic's walk_revisions lists in iterate_revisions' order.
+  return topological_order(graph, covered.needed, covered.targets);
 }
 
 } // namespace migrate

@@ -190,6 +190,11 @@ void write_version_rows(const std::vector<std::string> &rows) {
   record_fingerprint(rows); // what migrate.drift() compares with
 }
 
+void write_version_change(const std::vector<std::string> &replaced, const std::vector<std::string> &written) {
+  execute("DELETE FROM migrate.version WHERE version_num = ANY ($1::text[])", {replaced});
+  execute("INSERT INTO migrate.version (version_num) SELECT pg_catalog.unnest($1::text[])", {written});
+}
+
 std::string clock_now() {
   return text(query("SELECT pg_catalog.clock_timestamp()::text").front()[0]);
 }

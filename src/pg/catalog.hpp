@@ -42,9 +42,12 @@ std::vector<std::string> version_rows();
 // session's committed move gets a serialization failure, not a second run.
 std::vector<std::string> version_rows_for_update();
 void write_version_rows(const std::vector<std::string> &rows);
+// One step's change (VersionChange::replaced, ::written): those rows go, these come.
+void write_version_change(const std::vector<std::string> &replaced, const std::vector<std::string> &written);
 
 struct JournalEntry {
   std::string revision, direction;
+  // The version rows the step replaced and those it wrote (VersionChange).
   std::vector<std::string> from_heads, to_heads;
   std::int64_t started_offset_us = 0; // since the call's start
   std::int64_t duration_us = 0;

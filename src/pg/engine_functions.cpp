@@ -12,8 +12,6 @@
 #include "pg/registration.hpp"
 #include "pg/spi.hpp"
 
-#include <algorithm>
-
 namespace migrate::pg {
 
 namespace {
@@ -61,9 +59,9 @@ Datum plan(FunctionCallInfo fcinfo) {
   Rows out;
   std::int64_t number = 0;
   for (const auto &step : planned.steps) {
-    rows.apply(step);
+    const VersionChange change = rows.apply(step);
     const auto &info = graph->info(step.revision);
-    out.push_back(Row{++number, info.id, info.message, step_sql(*graph, planned, step), rows.rows()});
+    out.push_back(Row{++number, info.id, info.message, step_sql(*graph, planned, step), change.written()});
   }
   return return_rows(fcinfo, out);
 }
@@ -79,8 +77,7 @@ Datum stamp(FunctionCallInfo fcinfo) {
   std::vector<JournalEntry> journal;
   const std::string started = clock_now();
   for (const auto &step : Planner(*graph).stamp(before, {target})) {
-    auto from = rows.rows();
-    rows.apply(step);
+    const VersionChange change = rows.apply(step);
     const auto &named = step.to.empty() ? step.from : step.to;
     std::string line = "stamp_revision ";
     for (std::size_t i = 0; i < step.from.size(); ++i)
@@ -90,7 +87,7 @@ Datum stamp(FunctionCallInfo fcinfo) {
       line += (i ? ", " : " ") + step.to[i];
     const char *text = line.c_str();
     pg_call([&] { ereport(NOTICE, (errmsg_internal("Running %s", text))); });
-    journal.push_back({named.front(), "stamp", from, rows.rows(), 0, 0});
+    journal.push_back({named.front(), "stamp", change.replaced(), change.written(), 0, 0});
   }
   if (!journal.empty()) {
     write_version_rows(rows.rows());
@@ -114,12 +111,14 @@ Datum merge(FunctionCallInfo fcinfo) {
   auto graph = load_graph();
   TargetResolver resolver(*graph);
   std::vector<RevisionGraph::Vertex> parents;
+  VertexSet named = graph->empty_set(); // `{heads}` can name 10,000 of them
   for (const auto &spec : specs)
     for (const Node &n : resolver.revisions(Spec{spec})) {
       if (!n.is_revision())
         throw Error(sqlstate::invalid_parameter_value, "merge target '" + spec + "' does not name a revision");
-      if (std::find(parents.begin(), parents.end(), n.vertex) != parents.end())
+      if (named.test(n.vertex))
         throw Error(sqlstate::invalid_parameter_value, "Duplicate head revisions specified");
+      named.set(n.vertex);
       parents.push_back(n.vertex);
     }
   RevisionContent c;

@@ -71,10 +71,9 @@ private:
           spi_.commit(); // drops the snapshot the queries above left: see run_at_top_level()
           run_at_top_level(content.graph.id, content.upgrade_sql, context);
         }
-        JournalEntry entry{content.graph.id, "upgrade", rows.rows(), {}, 0, micros_since(start)};
-        rows.apply(step);
-        entry.to_heads = rows.rows();
-        write_version_rows(rows.rows());
+        const VersionChange change = rows.apply(step);
+        JournalEntry entry{content.graph.id, "upgrade", change.replaced(), change.written(), 0, micros_since(start)};
+        write_version_change(entry.from_heads, entry.to_heads);
         append_journal({entry}, started);
         spi_.commit();
         committed = rows.rows();
