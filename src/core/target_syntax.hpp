@@ -1,6 +1,6 @@
 // The text of targets and history ranges, read exactly as Alembic 1.8.1 reads
-// it, by one-pass scanners: no std::regex (libstdc++'s recurses once per
-// character and overflows the stack on a long target), no recursion, no
+// it, by one-pass scanners: no regular expressions (libstdc++'s recurse once
+// per character and overflow the stack on a long target), no recursion, no
 // unchecked integer conversion.
 #pragma once
 

@@ -38,7 +38,7 @@ std::vector<std::pair<std::string, std::function<void(const std::string &)>>> en
 }
 
 TEST(TargetLimits, ALongTargetIsRefusedBeforeParsing) {
-  // This one overflowed the stack inside std::regex (signal 11 in the server).
+  // This one overflowed the stack inside libstdc++'s regex (signal 11 in the server).
   const std::string target = std::string(30000, 'a') + "+1";
   auto g = graph();
   for (const auto &[name, call] : entry_points(g)) {

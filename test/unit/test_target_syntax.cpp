@@ -115,7 +115,7 @@ TEST(MatchRelative, AStepBeyondALongIs22003) {
 }
 
 TEST(MatchRelative, LongTextIsOnePassWithoutRecursion) {
-  // std::regex overflowed the stack here; the scanner is linear.
+  // libstdc++'s regex overflowed the stack here; the scanner is linear.
   std::string word(1 << 20, 'a');
   expect_match(word + "+1", "~", word, "+1", 1);
   std::string ats(1 << 20, '@');
