@@ -28,6 +28,6 @@ for source in test/fuzz/*_fuzz.cpp; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
   feat=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
-  corpus=$(ls "build/fuzz/corpus/$name" | wc -l)
-  echo "ok - fuzz $name: $runs runs in $secs s ($rate exec/s), cov $cov, ft $feat, corpus $corpus, 0 crashes"
+  corpus=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -n 1 | cut -d' ' -f2)
+  echo "ok - fuzz $name: $runs runs in $secs s ($rate exec/s), cov $cov, ft $feat, corpus $corpus (inputs/bytes), 0 crashes"
 done
