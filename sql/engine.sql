@@ -86,6 +86,31 @@ SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('x2000abc')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade(NULL)$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade(NULL)$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('head', 'sideways')$$);
+-- Text no target looks like. A long one is refused before it is parsed
+-- (this one overflowed the stack inside std::regex and took the server down);
+-- the session goes on.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan(repeat('a', 30000) || '+1')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade(repeat('a', 30000) || '+1')$$);
+SELECT 'still here' AS session;
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('b2-' || repeat('0', 1021) || '1')$$);
+SELECT length('b2-' || repeat('0', 1020) || '1') AS longest, count(*) AS steps
+FROM migrate.plan('b2-' || repeat('0', 1020) || '1', 'downgrade');
+-- Non-ASCII: Python reads U+0663 as the digit 3, we refuse it.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade('a1+٣')$$);
+-- A step beyond a bigint is 22003 (-9223372036854775808 used to plan nothing).
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('-9223372036854775808', 'downgrade')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('-9223372036854775808')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade('+9223372036854775808')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('feature@c3-99999999999999999999')$$);
+-- The largest step is a step: it walks to the end.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('a1-9223372036854775807', 'downgrade')$$);
+-- Errors quote at most 200 bytes of what was typed, and say how long it was.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade(repeat('z', 1000))$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade(repeat('q', 600) || '@-1')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade(repeat('e', 300) || '@head')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('head', repeat('sideways', 100))$$);
+SELECT pg_temp.refusal($$SELECT migrate.merge(ARRAY['e5', repeat('y', 900)])$$);
+SELECT pg_temp.refusal($$SELECT migrate.merge(ARRAY['e5', 'p1'], id => repeat('m', 900))$$);
 SELECT (SELECT array_agg(c) FROM migrate.current() c) = (SELECT array_agg(c) FROM rows_before c) AS unchanged;
 
 -- An irreversible revision stops a downgrade before anything runs.

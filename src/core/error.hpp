@@ -10,6 +10,7 @@ namespace migrate {
 // SQLSTATE codes, chosen from PostgreSQL's own table so clients can match them.
 namespace sqlstate {
 inline constexpr const char *null_value_not_allowed = "22004";
+inline constexpr const char *numeric_value_out_of_range = "22003";
 inline constexpr const char *invalid_parameter_value = "22023";
 inline constexpr const char *undefined_object = "42704";
 inline constexpr const char *duplicate_object = "42710";

@@ -1,5 +1,6 @@
 #include "core/history.hpp"
 
+#include "core/target_syntax.hpp"
 #include "core/targets.hpp"
 #include "core/topological_order.hpp"
 
@@ -10,19 +11,12 @@ std::vector<RevisionGraph::Vertex> history(const RevisionGraph &graph, const std
   // No range is Alembic's default, base:heads.
   std::string lower_text = "base", upper_text = "heads";
   if (range) {
-    // Alembic strips the range before splitting it.
-    const char *blank = " \t\r\n\f\v";
-    auto first = range->find_first_not_of(blank);
-    std::string text =
-        first == std::string::npos ? "" : range->substr(first, range->find_last_not_of(blank) - first + 1);
-    auto colon = text.find(':');
-    if (colon == std::string::npos || text.find(':', colon + 1) != std::string::npos)
-      throw Error(sqlstate::invalid_parameter_value, "History range requires [start]:[end], [start]:, or :[end]",
-                  "Got '" + *range + "'.");
-    if (colon > 0)
-      lower_text = text.substr(0, colon);
-    if (colon + 1 < text.size())
-      upper_text = text.substr(colon + 1);
+    check_target_text("history range", *range);
+    auto sides = split_history_range(*range);
+    if (!sides.lower.empty())
+      lower_text = sides.lower;
+    if (!sides.upper.empty())
+      upper_text = sides.upper;
   }
   // Alembic's history puts the version rows in place of `current` on one
   // side only (the upper one when both say it), and an empty database's

@@ -1,6 +1,7 @@
 #include "core/planner.hpp"
 
 #include "core/error.hpp"
+#include "core/target_syntax.hpp"
 #include "core/text.hpp"
 #include "core/topological_order.hpp"
 
@@ -241,6 +242,7 @@ VersionChange VersionRows::apply(const StampStep &step) {
 // `order` returns the revisions in execution order.
 template <typename Order>
 std::vector<RevisionStep> command_steps(const char *command, bool upgrade, const std::string &target, Order order) {
+  check_target_text("target", target);
   if (target.find(':') != std::string::npos)
     throw Error(sqlstate::invalid_parameter_value, "Range revision not allowed", {},
                 std::string(command) + "() takes one target; history() lists a range.");
@@ -249,7 +251,7 @@ std::vector<RevisionStep> command_steps(const char *command, bool upgrade, const
     revisions = order();
   } catch (const RangeNotAncestor &) {
     throw Error(sqlstate::invalid_parameter_value,
-                "Destination " + target + " is not a valid " + command + " target from current head(s)");
+                "Destination " + excerpt(target) + " is not a valid " + command + " target from current head(s)");
   } catch (const MultipleHeads &e) {
     throw MultipleHeads(e.heads, target);
   }
@@ -296,6 +298,8 @@ std::vector<RevisionStep> Planner::downgrade(const std::vector<std::string> &cur
 
 std::vector<StampStep> Planner::stamp(const std::vector<std::string> &current,
                                       const std::vector<std::string> &targets_in) const {
+  for (const auto &t : targets_in)
+    check_target_text("target", t);
   std::vector<std::string> targets = targets_in.empty() ? std::vector<std::string>{"base"} : targets_in;
   std::vector<StampStep> steps;
   try {

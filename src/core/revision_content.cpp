@@ -20,14 +20,15 @@ void check_content(const RevisionContent &c) {
   check_identifier("revision id", r.id);
   for (const auto &parent : r.down_revisions) {
     if (parent.empty() || !is_valid_identifier(parent))
-      throw Error(sqlstate::invalid_parameter_value, "invalid parent \"" + parent + "\" in down_revisions of " + r.id);
+      throw Error(sqlstate::invalid_parameter_value,
+                  "invalid parent \"" + excerpt(parent) + "\" in down_revisions of " + r.id);
     if (parent == r.id)
       throw Error(sqlstate::invalid_recursion, "Self-loop is detected in revisions (" + r.id + ")",
                   "Revision " + r.id + " lists itself in down_revisions.");
   }
   for (const auto &dep : r.depends_on) {
     if (dep.empty() || !is_valid_identifier(dep))
-      throw Error(sqlstate::invalid_parameter_value, "invalid entry \"" + dep + "\" in depends_on of " + r.id);
+      throw Error(sqlstate::invalid_parameter_value, "invalid entry \"" + excerpt(dep) + "\" in depends_on of " + r.id);
     if (dep == r.id)
       throw Error(sqlstate::invalid_recursion, "Dependency self-loop is detected in revisions (" + r.id + ")",
                   "Revision " + r.id + " lists itself in depends_on.");

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/planner.hpp"
 #include "core/revision_content.hpp"
+#include "core/text.hpp"
 #include "pg/catalog.hpp"
 #include "pg/engine.hpp"
 #include "pg/entry.hpp"
@@ -48,7 +49,7 @@ Datum plan(FunctionCallInfo fcinfo) {
   std::string direction = required_text(fcinfo, 1, "direction");
   if (direction != "upgrade" && direction != "downgrade")
     throw Error(sqlstate::invalid_parameter_value,
-                "direction must be 'upgrade' or 'downgrade', not '" + direction + "'");
+                "direction must be 'upgrade' or 'downgrade', not '" + excerpt(direction) + "'");
   SpiConnection spi(Volatility::stable);
   auto graph = load_graph();
   PlannedMotion planned =
@@ -115,7 +116,7 @@ Datum merge(FunctionCallInfo fcinfo) {
   for (const auto &spec : specs)
     for (const Node &n : resolver.revisions(Spec{spec})) {
       if (!n.is_revision())
-        throw Error(sqlstate::invalid_parameter_value, "merge target '" + spec + "' does not name a revision");
+        throw Error(sqlstate::invalid_parameter_value, "merge target '" + excerpt(spec) + "' does not name a revision");
       if (named.test(n.vertex))
         throw Error(sqlstate::invalid_parameter_value, "Duplicate head revisions specified");
       named.set(n.vertex);
@@ -131,7 +132,7 @@ Datum merge(FunctionCallInfo fcinfo) {
     c.graph.id = *id;
     if (auto existing = load_revision(*id)) {
       if (canonical_form(existing->content) != canonical_form(c))
-        throw Error(sqlstate::duplicate_object, "revision " + *id + " already exists", {},
+        throw Error(sqlstate::duplicate_object, "revision " + excerpt(*id) + " already exists", {},
                     "Choose another id for the merge, or leave it NULL to have one generated.");
       spi.finish();
       return return_text(*id);

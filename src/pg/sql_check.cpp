@@ -1,6 +1,7 @@
 #include "pg/sql_check.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "pg/guard.hpp"
 
 #include <algorithm>
@@ -211,7 +212,7 @@ int inspect_sql(const std::string &revision, const char *direction, const std::s
                 std::string(refusal->what) + " cannot run inside a transaction: " + direction + " SQL of revision " +
                     revision,
                 "Statement " + std::to_string(index) + " (line " +
-                    std::to_string(line_of(sql, static_cast<int>(start))) + "): " + statement,
+                    std::to_string(line_of(sql, static_cast<int>(start))) + "): " + excerpt(statement),
                 "upgrade() runs every revision in the caller's transaction. Register this revision with "
                 "transactional => false for statements that need their own transaction.");
   }
