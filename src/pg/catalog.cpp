@@ -190,9 +190,11 @@ void write_version_rows(const std::vector<std::string> &rows) {
   record_fingerprint(rows); // what migrate.drift() compares with
 }
 
-void write_version_change(const std::vector<std::string> &replaced, const std::vector<std::string> &written) {
+void write_version_change(const std::vector<std::string> &replaced, const std::vector<std::string> &written,
+                          const std::vector<std::string> &rows_after) {
   execute("DELETE FROM migrate.version WHERE version_num = ANY ($1::text[])", {replaced});
   execute("INSERT INTO migrate.version (version_num) SELECT pg_catalog.unnest($1::text[])", {written});
+  record_fingerprint(rows_after); // what migrate.drift() compares with
 }
 
 std::string clock_now() {

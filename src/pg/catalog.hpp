@@ -42,8 +42,10 @@ std::vector<std::string> version_rows();
 // session's committed move gets a serialization failure, not a second run.
 std::vector<std::string> version_rows_for_update();
 void write_version_rows(const std::vector<std::string> &rows);
-// One step's change (VersionChange::replaced, ::written): those rows go, these come.
-void write_version_change(const std::vector<std::string> &replaced, const std::vector<std::string> &written);
+// One step's change (VersionChange::replaced, ::written): those rows go, these
+// come; `rows_after` is the whole set then, whose schema drift() will compare with.
+void write_version_change(const std::vector<std::string> &replaced, const std::vector<std::string> &written,
+                          const std::vector<std::string> &rows_after);
 
 struct JournalEntry {
   std::string revision, direction;

@@ -73,7 +73,7 @@ private:
         }
         const VersionChange change = rows.apply(step);
         JournalEntry entry{content.graph.id, "upgrade", change.replaced(), change.written(), 0, micros_since(start)};
-        write_version_change(entry.from_heads, entry.to_heads);
+        write_version_change(entry.from_heads, entry.to_heads, rows.rows());
         append_journal({entry}, started);
         spi_.commit();
         committed = rows.rows();
