@@ -30,3 +30,18 @@ $(OBJS): $(wildcard src/core/*.hpp src/pg/*.hpp)
 installcheck: | build/regress
 build/regress:
 	mkdir -p $@
+
+# pg_migrate, the client (src/cli/Makefile): built with the extension, linked
+# with the same core objects, installed into $(pg_config --bindir).
+CORE_OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/*.cpp)))
+CLI_MAKE = $(MAKE) -C src/cli CORE_OBJS="$(abspath $(CORE_OBJS))" PG_CONFIG="$(PG_CONFIG)"
+all: pg_migrate
+pg_migrate: $(CORE_OBJS)
+	+$(CLI_MAKE)
+install: install-pg_migrate
+install-pg_migrate: pg_migrate
+	+$(CLI_MAKE) install
+clean: clean-pg_migrate
+clean-pg_migrate:
+	$(MAKE) -C src/cli clean
+.PHONY: pg_migrate install-pg_migrate clean-pg_migrate

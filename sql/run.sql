@@ -95,6 +95,8 @@ CREATE ROLE regress_migrate_no_journal;
 GRANT EXECUTE ON PROCEDURE migrate.run(text, text, text) TO regress_migrate_no_journal;
 GRANT SELECT ON migrate.revisions, migrate.backfill_jobs TO regress_migrate_no_journal;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO regress_migrate_no_journal;
+GRANT SELECT, INSERT, DELETE ON migrate.schema_fingerprint TO regress_migrate_no_journal;
+GRANT SELECT, INSERT, UPDATE ON migrate.schema_fingerprint_state TO regress_migrate_no_journal;
 SET ROLE regress_migrate_no_journal;
 \set VERBOSITY terse
 CALL migrate.run('t2');

@@ -2,20 +2,21 @@
 
 #include "core/error.hpp"
 #include "core/targets.hpp"
-
-#include <algorithm>
+#include "core/text.hpp"
 
 namespace migrate {
 
 std::vector<RevisionGraph::Vertex> merge_parents(const RevisionGraph &graph, const std::vector<std::string> &specs) {
   TargetResolver resolver(graph);
   std::vector<RevisionGraph::Vertex> parents;
+  VertexSet named = graph.empty_set(); // `{heads}` can name 10,000 of them
   for (const auto &spec : specs)
     for (const Position &p : resolver.revisions(Spec{spec})) {
       if (!p.is_revision())
-        throw Error(sqlstate::invalid_parameter_value, "merge target '" + spec + "' does not name a revision");
-      if (std::find(parents.begin(), parents.end(), p.vertex) != parents.end())
+        throw Error(sqlstate::invalid_parameter_value, "merge target '" + excerpt(spec) + "' does not name a revision");
+      if (named.test(p.vertex))
         throw Error(sqlstate::invalid_parameter_value, "Duplicate head revisions specified");
+      named.set(p.vertex);
       parents.push_back(p.vertex);
     }
   return parents;

@@ -1,5 +1,6 @@
 // How steps are named to users: Alembic's log lines ("upgrade a1 -> b2, add
-// users") and the journal's directions.
+// users") in the engine's NOTICE, in its error CONTEXT, in the client's log
+// lines and in offline scripts; and the journal's directions.
 #pragma once
 
 #include "core/planner.hpp"
@@ -20,7 +21,7 @@ inline const char *direction_of(const RevisionStep &step) {
   return step.upgrade ? direction::upgrade : direction::downgrade;
 }
 
-// "upgrade a1 -> b2, add users"; "downgrade b2 -> a1, add users".
+// "upgrade a1 -> b2, message", "downgrade b2 -> a1", "upgrade  -> a1" (a base).
 std::string describe_step(const RevisionGraph &graph, const RevisionStep &step);
 
 // "stamp_revision a1 -> b2" (Alembic's StampStep log line).

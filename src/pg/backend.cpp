@@ -27,6 +27,12 @@ void warning(const std::string &message) {
   pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text))); });
 }
 
+void warning(const std::string &message, const std::string &hint) {
+  const char *text = message.c_str();
+  const char *hint_text = hint.c_str();
+  pg_call([&] { ereport(WARNING, (errmsg_internal("%s", text), errhint("%s", hint_text))); });
+}
+
 void warning_nothrow(const std::string &message) noexcept {
   try {
     warning(message);

@@ -14,6 +14,7 @@ namespace migrate::pg {
 // A NOTICE or WARNING with `message` as its text (no format directives).
 void notice(const std::string &message);
 void warning(const std::string &message);
+void warning(const std::string &message, const std::string &hint);
 // The same from an error path, where a second error must not replace the
 // first: a failure to report is ignored.
 void warning_nothrow(const std::string &message) noexcept;

@@ -7,7 +7,7 @@
 #include "pg/backend.hpp"
 #include "pg/backfill_catalog.hpp"
 #include "pg/catalog.hpp"
-#include "pg/locks.hpp"
+#include "core/engine_lock.hpp"
 #include "pg/procedure.hpp"
 #include "pg/statements.hpp"
 
@@ -122,7 +122,7 @@ private:
     if (options_.names) {
       auto unknown = unknown_backfills(*options_.names);
       if (!unknown.empty())
-        throw Error(sqlstate::undefined_object, "backfill " + join(unknown, ", ") + " is not registered", {},
+        throw Error(sqlstate::undefined_object, "backfill " + excerpt(join(unknown, ", ")) + " is not registered", {},
                     "SELECT name FROM migrate.backfills lists the registered ones.");
     }
     memory_ = pg_call(

@@ -5,9 +5,12 @@
 #include "core/merge.hpp"
 #include "core/planner.hpp"
 #include "core/revision_content.hpp"
+#include "core/text.hpp"
 #include "pg/catalog.hpp"
 #include "pg/entry.hpp"
+#include "pg/fingerprint.hpp"
 #include "pg/fmgr_io.hpp"
+#include "pg/lint.hpp"
 #include "pg/motion.hpp"
 #include "pg/registration.hpp"
 #include "pg/spi.hpp"
@@ -26,6 +29,7 @@ Datum move(FunctionCallInfo fcinfo, Motion motion) {
   auto graph = load_graph();
   PlannedMotion plan = plan_motion(*graph, motion, target, true);
   check_plan(*graph, plan, Caller::atomic);
+  lint_gate(*graph, plan, false); // setting migrate.lint
   StepRunner runner(*graph, plan.rows_before, {});
   Rows out;
   for (const auto &step : plan.steps) {
@@ -81,7 +85,8 @@ Datum stamp_targets(FunctionCallInfo fcinfo, const std::vector<std::string> &tar
   StepRunner runner(*graph, before, {});
   for (const auto &step : Planner(*graph).stamp(before, targets))
     runner.stamp(step);
-  runner.flush();
+  if (!runner.flush())
+    record_fingerprint(runner.rows()); // stamped where it is: the schema as it is becomes drift()'s reference
   spi.finish();
   Rows out;
   for (const auto &id : runner.rows())
@@ -116,7 +121,7 @@ Datum merge(FunctionCallInfo fcinfo) {
     c.graph.id = *id;
     if (auto existing = load_revision(*id)) {
       if (canonical_form(existing->content) != canonical_form(c))
-        throw Error(sqlstate::duplicate_object, "revision " + *id + " already exists", {},
+        throw Error(sqlstate::duplicate_object, "revision " + excerpt(*id) + " already exists", {},
                     "Choose another id for the merge, or leave it NULL to have one generated.");
       spi.finish();
       return return_text(*id);

@@ -4,6 +4,7 @@
 #include "core/backfill.hpp"
 #include "core/error.hpp"
 #include "core/step_text.hpp"
+#include "core/text.hpp"
 #include "pg/backfill_catalog.hpp"
 #include "pg/sql_check.hpp"
 
@@ -12,7 +13,7 @@ namespace migrate::pg {
 Motion motion_from(const std::string &direction) {
   if (direction != "upgrade" && direction != "downgrade")
     throw Error(sqlstate::invalid_parameter_value,
-                "direction must be 'upgrade' or 'downgrade', not '" + direction + "'");
+                "direction must be 'upgrade' or 'downgrade', not '" + excerpt(direction) + "'");
   return direction == "upgrade" ? Motion::upgrade : Motion::downgrade;
 }
 

@@ -74,6 +74,9 @@ RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   check_identifier("revision id", c.graph.id); // before a timeout's refusal quotes it
   c.lock_timeout_ms = timeout_ms(fcinfo, 9, "lock_timeout", c.graph.id);
   c.statement_timeout_ms = timeout_ms(fcinfo, 10, "statement_timeout", c.graph.id);
+  // 0.1.0's declaration (before ALTER EXTENSION UPDATE) has no lint_ignore.
+  if (PG_NARGS() > 11)
+    c.lint_ignore = required_text_array(fcinfo, 11, "lint_ignore");
   return c;
 }
 

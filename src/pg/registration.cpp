@@ -49,8 +49,9 @@ void register_content(const RevisionContent &c) {
   } else if (stored->checksum != checksum) {
     replace_revision(c, *stored, checksum);
   } else if (stored->content.lock_timeout_ms != c.lock_timeout_ms ||
-             stored->content.statement_timeout_ms != c.statement_timeout_ms) {
-    update_revision(c, checksum); // timeouts only: allowed even once applied
+             stored->content.statement_timeout_ms != c.statement_timeout_ms ||
+             stored->content.lint_ignore != c.lint_ignore) {
+    update_revision(c, checksum); // timeouts or lint_ignore only: allowed even once applied
   }
 }
 

@@ -3,6 +3,7 @@
 // runs transactional => false revisions outside any transaction, in a
 // background worker, and opens backfill gates by running their backfills.
 #include "core/backfill.hpp"
+#include "core/engine_lock.hpp"
 #include "core/error.hpp"
 #include "core/step_text.hpp"
 #include "core/text.hpp"
@@ -12,7 +13,7 @@
 #include "pg/catalog.hpp"
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
-#include "pg/locks.hpp"
+#include "pg/lint.hpp"
 #include "pg/motion.hpp"
 #include "pg/procedure.hpp"
 #include "pg/step_runner.hpp"
@@ -33,7 +34,7 @@ AtGate at_gate_from(const std::string &value) {
     return AtGate::run;
   if (value == "stop")
     return AtGate::stop;
-  throw Error(sqlstate::invalid_parameter_value, "at_gate must be 'run' or 'stop', not '" + value + "'", {},
+  throw Error(sqlstate::invalid_parameter_value, "at_gate must be 'run' or 'stop', not '" + excerpt(value) + "'", {},
               "'run' (the default) runs a gate's backfills where the gate is, then goes on; 'stop' ends the call "
               "there.");
 }
@@ -68,7 +69,8 @@ private:
       notice("migrate.run: nothing to do; the database is at " + describe_rows(plan.rows_before));
       return;
     }
-    spi_.commit(); // the plan's reads; each revision is a transaction of its own from here
+    lint_gate(graph, plan, true); // setting migrate.lint
+    spi_.commit();                // the plan's reads; each revision is a transaction of its own from here
     StepRunner runner(graph, plan.rows_before, StepRunner::Options{true, nullptr, &spi_});
     std::vector<std::string> committed = plan.rows_before; // where the database is after a rollback
     std::size_t done = 0;

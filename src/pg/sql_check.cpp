@@ -1,9 +1,11 @@
 #include "pg/sql_check.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "pg/guard.hpp"
 
 #include <optional>
+#include <vector>
 
 namespace migrate::pg {
 
@@ -98,6 +100,41 @@ static void check_outside_transaction(const std::string &revision, const char *d
   }
 }
 
+// Plain C, under pg_call: the string constants of `sql`, as PostgreSQL's lexer reads them.
+static List *raw_string_constants(const char *sql) {
+  core_yy_extra_type extra;
+  core_yyscan_t scanner = scanner_init(sql, &extra, &ScanKeywords, ScanKeywordTokens);
+  core_YYSTYPE value;
+  YYLTYPE location;
+  List *out = NIL;
+  for (int token; (token = core_yylex(&value, &location, scanner)) != 0;)
+    if (token == SCONST)
+      out = lappend(out, pstrdup(value.str));
+  scanner_finish(scanner);
+  return out;
+}
+
+// Plain C, under pg_call: the byte offset of a 1-based character position, as errors report positions.
+static int byte_offset(const char *sql, int length, int position) {
+  return position > 0 ? pg_mbcharcliplen(sql, length, position - 1) : 0;
+}
+
+std::vector<std::string> string_constants(const std::string &statement) {
+  const char *source = statement.c_str();
+  List *constants = pg_call([&] { return raw_string_constants(source); });
+  std::vector<std::string> out;
+  ListCell *lc;
+  foreach (lc, constants)
+    out.emplace_back(static_cast<const char *>(lfirst(lc)));
+  return out;
+}
+
+int line_of_position(const std::string &sql, int position) {
+  const char *source = sql.c_str();
+  const int length = static_cast<int>(sql.size());
+  return line_at(sql, pg_call([&] { return byte_offset(source, length, position); }));
+}
+
 std::vector<Statement> inspect_sql(const std::string &revision, const char *direction, const std::string &sql,
                                    bool in_transaction) {
   auto statements =
@@ -113,7 +150,7 @@ std::vector<Statement> inspect_sql(const std::string &revision, const char *dire
     throw Error(refusal->sqlstate,
                 std::string(refusal->what) + " cannot run inside a transaction: " + direction + " SQL of revision " +
                     revision,
-                "Statement " + std::to_string(s.number) + " (line " + std::to_string(s.line) + "): " + s.text,
+                "Statement " + std::to_string(s.number) + " (line " + std::to_string(s.line) + "): " + excerpt(s.text),
                 "upgrade() runs every revision in the caller's transaction. Register this revision with "
                 "transactional => false for statements that need their own transaction.");
   }
@@ -121,14 +158,14 @@ std::vector<Statement> inspect_sql(const std::string &revision, const char *dire
 }
 
 void inspect_batch_sql(const std::string &backfill, const std::string &sql) {
-  auto statements = parse_statements(sql, "migrate: parsing the batch_sql of backfill " + backfill);
-  const int count = static_cast<int>(statements.size());
+  List *stmts = parse_sql(sql, "migrate: parsing the batch_sql of backfill " + backfill);
+  const int count = list_length(stmts);
   const char *hint = "A batch is one INSERT, UPDATE, DELETE or MERGE: the rows it affects are the progress, "
                      "and a batch that affects none ends the backfill.";
   if (count != 1)
     throw Error(sqlstate::invalid_parameter_value,
                 "batch_sql of backfill " + backfill + " must be one statement, not " + std::to_string(count), {}, hint);
-  Node *stmt = statements.front().raw->stmt;
+  Node *stmt = linitial_node(RawStmt, stmts)->stmt;
   switch (nodeTag(stmt)) {
   case T_InsertStmt:
   case T_UpdateStmt:

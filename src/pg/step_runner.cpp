@@ -37,12 +37,13 @@ StepReport StepRunner::run(const PlannedStep &step) {
   const auto &info = graph_.info(step.revision);
   if (options_.announce)
     notice("Running " + step.description + (step.runner == Runner::top_level ? " (outside a transaction)" : ""));
-  JournalEntry entry{info.id, direction_of(step), rows_.rows(), {}, micros_since(started_clock_), 0};
+  JournalEntry entry{info.id, direction_of(step), {}, {}, micros_since(started_clock_), 0};
   const auto step_start = std::chrono::steady_clock::now();
   run_step_sql(step, options_.hooks, options_.nonatomic);
   entry.duration_us = micros_since(step_start);
-  rows_.apply(step);
-  entry.to_heads = rows_.rows();
+  const VersionChange change = rows_.apply(step);
+  entry.from_heads = change.replaced();
+  entry.to_heads = change.written();
   StepReport report{info.id, entry.direction, info.message, entry.duration_us};
   journal_.push_back(std::move(entry));
   if (!step.upgrade)
@@ -52,18 +53,20 @@ StepReport StepRunner::run(const PlannedStep &step) {
 
 void StepRunner::stamp(const StampStep &step) {
   start_clock();
-  auto from = rows_.rows();
-  rows_.apply(step);
+  const VersionChange change = rows_.apply(step);
   if (options_.announce)
     notice("Running " + describe_stamp(step));
   const auto &named = step.to.empty() ? step.from : step.to;
-  journal_.push_back({named.front(), direction::stamp, std::move(from), rows_.rows(), 0, 0});
+  journal_.push_back({named.front(), direction::stamp, change.replaced(), change.written(), 0, 0});
 }
 
-void StepRunner::flush() {
+bool StepRunner::flush() {
   if (journal_.empty())
-    return; // nothing moved, nothing to write
-  write_version_rows(rows_.rows());
+    return false;           // nothing moved, nothing to write
+  if (journal_.size() == 1) // one step (CALL migrate.run()): only the rows it replaced and wrote
+    write_version_change(journal_.front().from_heads, journal_.front().to_heads, rows_.rows());
+  else
+    write_version_rows(rows_.rows());
   append_journal(journal_, *started_);
   journal_.clear();
   // Data a downgraded revision's backfill filled is gone with its schema:
@@ -71,6 +74,7 @@ void StepRunner::flush() {
   for (const auto &name : reset_backfills(downgraded_))
     notice("Backfill " + name + " starts over: its revision was downgraded");
   downgraded_.clear();
+  return true;
 }
 
 } // namespace migrate::pg

@@ -49,11 +49,13 @@ public:
   // A stamp step: its NOTICE, the version rows and the journal entry; no SQL.
   void stamp(const StampStep &step);
 
-  // Writes what the steps since the last flush did: the version rows, their
-  // journal entries (one INSERT), and the backfills of downgraded revisions
-  // reset to start over (a NOTICE each). upgrade() flushes once at its end,
-  // CALL migrate.run() after each step, before it commits.
-  void flush();
+  // Writes what the steps since the last flush did: the version rows (and
+  // the schema fingerprint drift() compares with), their journal entries
+  // (one INSERT), and the backfills of downgraded revisions reset to start
+  // over (a NOTICE each). upgrade() flushes once at its end, CALL
+  // migrate.run() after each step, before it commits. Returns whether there
+  // was anything to write.
+  bool flush();
 
   // The version rows as the steps so far left them (sorted).
   std::vector<std::string> rows() const { return rows_.rows(); }

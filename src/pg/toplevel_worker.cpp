@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 #include "pg/backend.hpp"
-#include "pg/locks.hpp"
+#include "core/engine_lock.hpp"
 #include "pg/procedure.hpp"
 
 #include <algorithm>
@@ -311,7 +311,7 @@ void record_fatal(ErrorData *e) {
 // same start) and still holds the engine's lock, that is, still runs the
 // migrate.run() that wants this statement. Inside a transaction.
 bool caller_still_running(const migrate::pg::WorkerTask *task) {
-  using migrate::pg::engine_lock_key;
+  using migrate::engine_lock_key;
   const char *sql = "SELECT EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity($1) a "
                     "WHERE a.backend_start OPERATOR(pg_catalog.=) $2) "
                     "AND EXISTS (SELECT FROM pg_catalog.pg_locks l WHERE l.pid OPERATOR(pg_catalog.=) $1 "
@@ -339,9 +339,9 @@ bool caller_still_running(const migrate::pg::WorkerTask *task) {
 extern "C" PGDLLEXPORT void migrate_toplevel_worker_main(Datum arg);
 
 extern "C" void migrate_toplevel_worker_main(Datum arg) {
+  using migrate::worker_lock_key;
   using migrate::pg::task_done;
   using migrate::pg::task_failed;
-  using migrate::pg::worker_lock_key;
   using migrate::pg::WorkerTask;
   pqsignal(SIGTERM, die);
   BackgroundWorkerUnblockSignals();

@@ -1,0 +1,260 @@
+#include "cli/connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <poll.h>
+#include <unistd.h>
+
+namespace migrate::cli {
+
+namespace {
+
+// Statements running now, for the SIGINT handler. PQcancel is safe to call
+// from a signal handler; like psql, a slot is cleared before it is freed.
+constexpr std::size_t cancel_slots = 256;
+std::atomic<PGcancel *> running[cancel_slots];
+std::atomic<bool> sigint_seen{false};
+
+void on_sigint(int) {
+  sigint_seen = true;
+  bool any = false;
+  for (auto &slot : running) {
+    if (PGcancel *c = slot.load()) {
+      char errbuf[256];
+      PQcancel(c, errbuf, sizeof errbuf);
+      any = true;
+    }
+  }
+  if (!any)
+    _exit(130); // nothing to cancel: stop now, as a shell command does
+}
+
+class CancelSlot {
+public:
+  explicit CancelSlot(PGconn *conn) : cancel_(PQgetCancel(conn)) {
+    for (std::size_t i = 0; i < cancel_slots && cancel_; ++i) {
+      PGcancel *expected = nullptr;
+      if (running[i].compare_exchange_strong(expected, cancel_)) {
+        slot_ = &running[i];
+        break;
+      }
+    }
+  }
+  ~CancelSlot() {
+    if (slot_)
+      slot_->store(nullptr);
+    if (cancel_)
+      PQfreeCancel(cancel_);
+  }
+  CancelSlot(const CancelSlot &) = delete;
+  CancelSlot &operator=(const CancelSlot &) = delete;
+
+private:
+  PGcancel *cancel_;
+  std::atomic<PGcancel *> *slot_ = nullptr;
+};
+
+std::string field(const PGresult *r, int code) {
+  const char *v = PQresultErrorField(r, code);
+  return v ? v : "";
+}
+
+ServerMessage message_of(const PGresult *r) {
+  ServerMessage m{field(r, PG_DIAG_SEVERITY_NONLOCALIZED), field(r, PG_DIAG_SQLSTATE),
+                  field(r, PG_DIAG_MESSAGE_PRIMARY),       field(r, PG_DIAG_MESSAGE_DETAIL),
+                  field(r, PG_DIAG_MESSAGE_HINT),          field(r, PG_DIAG_CONTEXT)};
+  if (m.message.empty()) {
+    m.message = PQresultErrorMessage(r);
+    while (!m.message.empty() && (m.message.back() == '\n' || m.message.back() == ' '))
+      m.message.pop_back();
+  }
+  return m;
+}
+
+ServerError connection_error(PGconn *conn) {
+  std::string text = conn ? PQerrorMessage(conn) : "out of memory";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  return ServerError(ServerMessage{"", "", text, "", "", ""});
+}
+
+} // namespace
+
+void install_cancel_handler() {
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+bool interrupted() {
+  return sigint_seen.load();
+}
+
+int Result::rows() const {
+  return PQntuples(r_.get());
+}
+bool Result::is_null(int row, int column) const {
+  return PQgetisnull(r_.get(), row, column);
+}
+std::string Result::text(int row, int column) const {
+  return PQgetvalue(r_.get(), row, column);
+}
+std::optional<std::string> Result::optional(int row, int column) const {
+  if (is_null(row, column))
+    return std::nullopt;
+  return text(row, column);
+}
+void Result::release(pg_result *r) {
+  PQclear(r);
+}
+
+Connection::Connection(const std::string &conninfo) {
+  // As psql: the conninfo (or URI) is libpq's `dbname`, expanded by libpq.
+  // Revision files are UTF-8, whatever the client's locale says.
+  const char *keywords[] = {"dbname", "fallback_application_name", "client_encoding", nullptr};
+  const char *values[] = {conninfo.empty() ? nullptr : conninfo.c_str(), "pg_migrate", "UTF8", nullptr};
+  conn_ = PQconnectdbParams(keywords, values, 1);
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+    ServerError e = connection_error(conn_);
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw e;
+  }
+  PQsetNoticeReceiver(conn_, &Connection::receive_notice, this);
+}
+
+Connection::~Connection() {
+  PQfinish(conn_);
+}
+
+void Connection::receive_notice(void *self, const PGresult *notice) {
+  auto *c = static_cast<Connection *>(self);
+  if (c->on_notice_)
+    c->on_notice_(message_of(notice));
+}
+
+Result Connection::exec(const std::string &sql, const std::vector<Param> &params) {
+  if (interrupted())
+    throw ServerError(ServerMessage{"", "", "interrupted", "", "", ""});
+  std::vector<const char *> values;
+  values.reserve(params.size());
+  for (const auto &p : params)
+    values.push_back(p ? p->c_str() : nullptr);
+  CancelSlot cancel(conn_);
+  if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
+                         0))
+    throw connection_error(conn_);
+  PGresult *last = nullptr;
+  std::optional<ServerMessage> error;
+  while (true) {
+    if (!PQconsumeInput(conn_)) {
+      PQclear(last);
+      throw connection_error(conn_);
+    }
+    bool done = false;
+    while (!PQisBusy(conn_)) {
+      PGresult *r = PQgetResult(conn_);
+      if (!r) {
+        done = true;
+        break;
+      }
+      ExecStatusType status = PQresultStatus(r);
+      if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR || status == PGRES_BAD_RESPONSE) {
+        if (!error)
+          error = message_of(r);
+        PQclear(r);
+      } else {
+        PQclear(last);
+        last = r;
+      }
+    }
+    if (done)
+      break;
+    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    poll(&fd, 1, 200);
+    if (tick_)
+      tick_();
+  }
+  if (error) {
+    PQclear(last);
+    throw ServerError(*error);
+  }
+  return Result(last);
+}
+
+std::string Connection::label() const {
+  std::string host = PQhost(conn_) ? PQhost(conn_) : "";
+  return std::string(PQdb(conn_)) + "@" + host + ":" + PQport(conn_);
+}
+
+std::string describe_conninfo(const std::string &conninfo) {
+  std::string dbname, host, port, user;
+  auto take = [&](PQconninfoOption *options) {
+    for (auto *o = options; o && o->keyword; ++o) {
+      if (!o->val || !*o->val)
+        continue;
+      std::string key = o->keyword;
+      std::string *into = key == "dbname" ? &dbname
+                          : key == "host" ? &host
+                          : key == "port" ? &port
+                          : key == "user" ? &user
+                                          : nullptr;
+      if (into && into->empty())
+        *into = o->val;
+    }
+  };
+  char *err = nullptr;
+  PQconninfoOption *given = conninfo.empty() ? nullptr : PQconninfoParse(conninfo.c_str(), &err);
+  if (err) {
+    PQfreemem(err);
+    return "(conninfo libpq cannot parse)";
+  }
+  take(given);
+  PQconninfoFree(given);
+  PQconninfoOption *defaults = PQconndefaults();
+  take(defaults);
+  PQconninfoFree(defaults);
+  if (dbname.empty())
+    dbname = user;
+  if (host.empty())
+    host = "localhost";
+  if (port.empty())
+    port = "5432";
+  return dbname + "@" + host + ":" + port;
+}
+
+std::vector<std::string> format_server_message(const ServerMessage &m) {
+  std::vector<std::string> lines;
+  std::string severity = m.severity.empty() ? "error" : m.severity;
+  if (m.severity.empty())
+    lines.push_back("error: " + m.message);
+  else {
+    // The SQLSTATE of errors only: a notice's (00000) says nothing.
+    const bool error = m.severity == "ERROR" || m.severity == "FATAL" || m.severity == "PANIC";
+    lines.push_back(severity + ":  " + (m.sqlstate.empty() || !error ? "" : m.sqlstate + ": ") + m.message);
+  }
+  auto add = [&](const char *label, const std::string &text) {
+    if (text.empty())
+      return;
+    std::size_t start = 0;
+    bool first = true;
+    while (start <= text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos)
+        end = text.size();
+      lines.push_back((first ? std::string(label) + ":  " : std::string()) + text.substr(start, end - start));
+      first = false;
+      start = end + 1;
+    }
+  };
+  add("DETAIL", m.detail);
+  add("HINT", m.hint);
+  add("CONTEXT", m.context);
+  return lines;
+}
+
+} // namespace migrate::cli
