@@ -64,9 +64,9 @@ Datum plan(FunctionCallInfo fcinfo) {
   Rows out;
   std::int64_t number = 0;
   for (const auto &step : planned.steps) {
-    rows.apply(step);
+    const VersionChange change = rows.apply(step); // the rows it writes, as the journal's to_heads
     const auto &info = graph->info(step.revision);
-    Row row{++number,     info.id, info.message, *step.sql, rows.rows(), std::string(runner_name(step.runner)),
+    Row row{++number,     info.id, info.message, *step.sql, change.written(), std::string(runner_name(step.runner)),
             step.gated_by};
     row.resize(std::min(row.size(), columns));
     out.push_back(std::move(row));
