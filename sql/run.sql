@@ -154,5 +154,24 @@ SELECT indisvalid FROM pg_index WHERE indexrelid = 'uq_v'::regclass;
 CALL migrate.run('base', 'downgrade');
 SELECT * FROM migrate.current();
 SELECT to_regclass('rt') IS NULL AS rt_gone, to_regclass('uq') IS NULL AS uq_gone;
+-- Back up to t1 for what follows.
+CALL migrate.run('t1');
+
+-- The worker runs with the caller's whole search_path, however long: here
+-- the table's schema comes after 60 others (1,900 bytes of path).
+CREATE SCHEMA far_schema;
+CREATE TABLE far_schema.far_t (id int);
+SELECT migrate.revision('t3', '{t2}', 'CREATE INDEX CONCURRENTLY far_t_id_idx ON far_t (id)', 'DROP INDEX far_t_id_idx',
+                        transactional => false);
+SELECT pg_catalog.set_config('search_path',
+         (SELECT string_agg('no_such_schema_number_' || lpad(g::text, 6, '0'), ', ') FROM generate_series(1, 60) g)
+         || ', far_schema, public', false) IS NOT NULL AS path_set;
+SELECT length(current_setting('search_path')) > 1024 AS long_path;
+CALL migrate.run('t3');
+RESET search_path;
+SELECT indexrelid::regclass, indisvalid FROM pg_index WHERE indrelid = 'far_schema.far_t'::regclass;
+DROP SCHEMA far_schema CASCADE;
 
 DROP EXTENSION migrate;
+DROP TABLE rt, moods;
+DROP TYPE mood;

@@ -15,8 +15,11 @@ for source in test/fuzz/*_fuzz.cpp; do
   name=$(basename "$source" .cpp)
   mkdir -p "build/fuzz/corpus/$name" "test/fuzz/corpus/$name"
   log="build/fuzz/$name.log"
+  # A target's own dictionary (revision_file.dict for revision_file_fuzz) when it has one.
+  dict="test/fuzz/${name%_fuzz}.dict"
+  [ -f "$dict" ] || dict=test/fuzz/fuzz.dict
   # Inputs up to 2048 bytes: past the 1024-byte cap on targets.
-  if ! "build/fuzz/$name" -dict=test/fuzz/fuzz.dict -max_len=2048 -print_final_stats=1 \
+  if ! "build/fuzz/$name" -dict="$dict" -max_len=2048 -print_final_stats=1 \
     -artifact_prefix="build/fuzz/artifacts/$name-" "$@" \
     "build/fuzz/corpus/$name" "test/fuzz/corpus/$name" >"$log" 2>&1; then
     tail -n 40 "$log"

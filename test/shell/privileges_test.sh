@@ -2,6 +2,7 @@
 # A role without grants can neither register revisions nor write the catalog;
 # it may read once an owner grants SELECT.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 db=migrate_privileges
 dropdb --if-exists "$db"; createdb "$db"
 trap 'dropdb --if-exists "$db"; psql -X -q -d postgres -c "DROP ROLE IF EXISTS migrate_nobody" -c "DROP ROLE IF EXISTS migrate_deployer" >/dev/null' EXIT
@@ -38,24 +39,10 @@ expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permi
 [ "$(psql -X -At -d "$db" -c 'SELECT count(*) FROM migrate.revisions')" = 1 ]
 
 # A deploy role with the grants README lists can register and read.
-psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL
 DROP ROLE IF EXISTS migrate_deployer;
 CREATE ROLE migrate_deployer LOGIN PASSWORD 'deployer';
-GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval, text[]),
-                          migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text[]),
-                          migrate.merge(text[], text, text),
-                          migrate.backfill(text, text, text, interval, integer, interval) TO migrate_deployer;
-GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval), migrate.run(text, text, text) TO migrate_deployer;
-GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO migrate_deployer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO migrate_deployer;
-GRANT INSERT ON migrate.journal TO migrate_deployer;
-GRANT USAGE ON SEQUENCE migrate.journal_id_seq TO migrate_deployer;
-GRANT UPDATE ON migrate.catalog_state TO migrate_deployer;
-GRANT SELECT, INSERT, UPDATE ON migrate.backfill_jobs TO migrate_deployer;
-GRANT USAGE ON SEQUENCE migrate.backfill_jobs_id_seq TO migrate_deployer;
-GRANT SELECT ON migrate.backfills TO migrate_deployer;
-GRANT SELECT, INSERT, DELETE ON migrate.schema_fingerprint TO migrate_deployer;
-GRANT SELECT, INSERT, UPDATE ON migrate.schema_fingerprint_state TO migrate_deployer;
+$(readme_grants migrate_deployer)
 -- What the deployer's migrations themselves create.
 GRANT CREATE ON SCHEMA public TO migrate_deployer;
 SQL
