@@ -63,12 +63,12 @@ Error gate_refusal(const std::string &revision, const std::string &required,
   std::string hint;
   switch (reach) {
   case BackfillReach::applied:
-    hint = "CALL migrate.run() runs it at the gate, then goes on; or run CALL migrate.run_backfills() (or let its "
-           "pg_cron job finish it), then upgrade again.";
+    hint = "Run CALL migrate.run_backfills() (or let its pg_cron job finish it), then upgrade again; or CALL "
+           "migrate.run(), which runs it at the gate and goes on.";
     break;
   case BackfillReach::earlier_in_plan:
-    hint = "CALL migrate.run() does it in one call; or upgrade to " + found->revision +
-           " first, run CALL migrate.run_backfills(), then upgrade to " + revision + ".";
+    hint = "Upgrade to " + found->revision + " first, run CALL migrate.run_backfills(), then upgrade to " + revision +
+           "; or CALL migrate.run(), which does all three in one call.";
     break;
   case BackfillReach::not_reached:
     hint =
