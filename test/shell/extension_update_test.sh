@@ -98,6 +98,10 @@ done
 expect "$(q "SELECT string_agg(name || ' ' || state || ' ' || batches, ', ' ORDER BY name) FROM migrate.backfills")" \
   '^fill_fails failed 0, fill_nothing done 0, fill_orders pending 1$'
 record_columns
+# The new library serves 0.1.0's declarations of what 0.2.0 changed: plan()
+# with its five columns, run(target) and stamp(target).
+expect "$(q "SELECT count(*) || ' ' || count(DISTINCT version_rows) FROM migrate.plan('heads')")" '^3 3$'
+expect "$(psql -X -q -d "$db" -c "CALL migrate.run('a2')" 2>&1)" 'nothing to do; the database is at a2'
 before=$(snapshot)
 
 run -c "ALTER EXTENSION migrate UPDATE"
