@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace migrate::cli {
 
@@ -59,6 +60,38 @@ std::string write_new_file(const std::string &dir, const std::string &name, cons
   if (!out)
     throw Failure("could not write " + path + ": " + std::strerror(errno));
   return path;
+}
+
+void write_new_directory(const std::string &dir, const std::vector<std::pair<std::string, std::string>> &files) {
+  const fs::path target = fs::path(dir).lexically_normal();
+  fs::path parent = target.parent_path();
+  if (parent.empty())
+    parent = ".";
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec)
+    throw Failure("could not create " + parent.string() + ": " + ec.message());
+  const fs::path temporary = parent / ("." + target.filename().string() + ".new-" + std::to_string(getpid()));
+  if (!fs::create_directory(temporary, ec))
+    throw Failure("could not create " + temporary.string() + ": " + (ec ? ec.message() : "it exists"));
+  try {
+    for (const auto &[name, text] : files) {
+      const fs::path path = temporary / name;
+      std::ofstream out(path, std::ios::binary);
+      out << text;
+      out.close();
+      if (!out)
+        throw Failure("could not write " + path.string() + ": " + std::strerror(errno));
+    }
+    if (fs::exists(target, ec) && !fs::remove(target, ec)) // an empty directory only
+      throw Failure("could not replace " + dir + ": " + ec.message());
+    fs::rename(temporary, target, ec);
+    if (ec)
+      throw Failure("could not rename " + temporary.string() + " to " + dir + ": " + ec.message());
+  } catch (...) {
+    fs::remove_all(temporary, ec);
+    throw;
+  }
 }
 
 } // namespace migrate::cli
