@@ -94,9 +94,9 @@ void report_refusals(const AlembicProject &p, const fs::path &project_dir, Outpu
       ids.push_back(r.id);
   }
   throw Failure(plural(ids.size(), "revision", "revisions") + " cannot be imported: " + list_ids(ids),
-                "Offline mode (alembic upgrade --sql) has no database: Python that reads one (results of "
-                "op.get_bind().execute(), sqlalchemy.inspect(), reflection) cannot be rendered. Nothing was "
-                "written.",
+                "Each revision is rendered as alembic upgrade --sql renders it, without a database: Python that "
+                "reads one (results of op.get_bind().execute(), sqlalchemy.inspect(), reflection) cannot be "
+                "rendered, and transactions are the file's business (transactional: false). Nothing was written.",
                 "Rewrite those revisions so that the SQL decides (a WHERE clause, a DO block), then import "
                 "again; or write their files by hand after importing the rest.");
 }

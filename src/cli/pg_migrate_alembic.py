@@ -82,6 +82,12 @@ class OfflineRead(Exception):
     """Offline mode has no database: a value read from one does not exist."""
 
 
+class OfflineAttribute(OfflineRead, AttributeError):
+    """An attribute the offline connection lacks. Still an AttributeError,
+    so that code probing for one (Alembic's own hasattr-style checks)
+    behaves as it does under `alembic upgrade --sql`."""
+
+
 class PoisonedResult:
     """What op.get_bind().execute() returns here: any use of it is refused
     (online, it would be rows read from the database; offline it is None,
@@ -201,7 +207,7 @@ class Renderer:
             # reflection through sqlalchemy.inspect()) reads a database:
             # say so instead of an AttributeError.
             def missing(_self, name):
-                raise OfflineRead(
+                raise OfflineAttribute(
                     "it uses the database connection (%s); offline mode has no database "
                     "(sqlalchemy.inspect(), reflection and reading query results need one)" % name
                 )

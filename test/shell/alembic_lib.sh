@@ -97,9 +97,10 @@ alembic_rev() { cat >"$1/alembic/versions/$2"; }
 # The project the tests import: two branches from b2 (c3 labelled billing,
 # d4), e6 depending on the billing branch, merged by m7, a concurrent index
 # in autocommit_block (i8), a data UPDATE, an enum, bulk_insert, an
-# irreversible revision and one whose downgrade runs nothing.
+# irreversible revision, one whose downgrade runs nothing (f9) and one that
+# runs nothing at all (g0).
 #
-#   a1 - b2 - c3 (billing) - c5 ------- m7 - i8 - 20260301_01_totals - f9
+#   a1 - b2 - c3 (billing) - c5 ------- m7 - i8 - 20260301_01_totals - f9 - g0
 #          \                            /
 #           d4 ------------- e6 (depends on billing)
 alembic_project() {
@@ -349,6 +350,25 @@ depends_on = None
 
 def upgrade():
     op.add_column("audit_log", sa.Column("note", sa.Text))
+
+
+def downgrade():
+    pass
+PY
+  alembic_rev "$dir" g0g0g0g0g0g0_placeholder.py <<'PY'
+"""placeholder
+
+Revision ID: g0g0g0g0g0g0
+Revises: f9f9f9f9f9f9
+"""
+revision = "g0g0g0g0g0g0"
+down_revision = "f9f9f9f9f9f9"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
 
 
 def downgrade():

@@ -18,17 +18,18 @@ alembic() { (cd app && DATABASE_URL="postgresql:///$1" $ALEMBIC "${@:2}"); }
 
 # --- import: one file per revision, rendered by the project's Alembic offline ---
 expect_rc 0 "$PGM" import-alembic app/alembic.ini
-expect "$out" "^imported 10 revisions from app/alembic.ini into versions \(Alembic 1\.8\.1, /usr/bin/python3\)$"
+expect "$out" "^imported 11 revisions from app/alembic.ini into versions \(Alembic 1\.8\.1, /usr/bin/python3\)$"
 expect "$err" "reading app/alembic.ini with /usr/bin/python3 \(the interpreter of [^)]*alembic\)"
 expect "$err" "transactional: false \(autocommit_block\): i8i8i8i8i8i8"
 expect "$err" "irreversible \(downgrade\(\) raises NotImplementedError, or is missing\): 20260301_01_invoice_totals"
-expect "$err" "a downgrade that runs nothing [^:]*: f9f9f9f9f9f9
+expect "$err" "a downgrade that runs nothing [^:]*: f9f9f9f9f9f9, g0g0g0g0g0g0
 "
 expect "$err" "WARNING:  revision a1a1a1a1a1a1: downgrade\(\): create\(\)/drop\(\) with checkfirst=True"
 # The files keep the Alembic scripts' names.
 expect "$(ls versions | paste -sd' ')" "^20260301_01_invoice_totals.sql a1a1a1a1a1a1_create_users.sql b2b2b2b2b2b2_add_email.sql \
 c3c3c3c3c3c3_create_invoices.sql c5c5c5c5c5c5_invoice_status.sql d4d4d4d4d4d4_create_audit_log.sql \
-e6e6e6e6e6e6_audit_invoices.sql f9f9f9f9f9f9_audit_note.sql i8i8i8i8i8i8_index_email.sql m7m7m7m7m7m7_merge.sql$"
+e6e6e6e6e6e6_audit_invoices.sql f9f9f9f9f9f9_audit_note.sql g0g0g0g0g0g0_placeholder.sql i8i8i8i8i8i8_index_email.sql \
+m7m7m7m7m7m7_merge.sql$"
 expect "$(cat versions/i8i8i8i8i8i8_index_email.sql)" "^-- revision: i8i8i8i8i8i8
 -- revises: m7m7m7m7m7m7
 -- message: index users by email
@@ -60,6 +61,11 @@ if grep -q "migrate:downgrade" versions/20260301_01_invoice_totals.sql; then
   echo "the irreversible revision got a downgrade section"
   exit 1
 fi
+# An upgrade() that emits nothing (not a merge): a statement that does nothing.
+expect "$(sed -n '/upgrade/,$p' versions/g0g0g0g0g0g0_placeholder.sql)" "^-- migrate:upgrade
+SELECT; -- upgrade\(\) emits no SQL in Alembic
+
+-- migrate:downgrade$"
 expect "$(tail -3 versions/f9f9f9f9f9f9_audit_note.sql)" "^ALTER TABLE audit_log ADD COLUMN note TEXT;
 
 -- migrate:downgrade$"
@@ -72,7 +78,7 @@ fi
 # The graph is Alembic's: pg_migrate's listings hold alembic's lines (in
 # another order where Alembic's depends on how the file system lists its scripts).
 expect_rc 0 "$PGM" check
-expect "$out" "^ok: 10 revisions, head f9f9f9f9f9f9 \(audit note\)$"
+expect "$out" "^ok: 11 revisions, head g0g0g0g0g0g0 \(placeholder\)$"
 diff <(alembic x history 2>/dev/null | sort) <("$PGM" history | sort)
 diff <(alembic x heads 2>/dev/null) <("$PGM" heads)
 diff <(alembic x branches 2>/dev/null | sort) <("$PGM" branches | sort)
@@ -105,12 +111,13 @@ expect_rc 0 "$PGM" --dsn "dbname=$db" stamp --from-alembic
 expect "$err" "the database is at c3c3c3c3c3c3, d4d4d4d4d4d4 already, as alembic_version says"
 expect "$(q "SELECT count(*) FROM migrate.journal")" "^2$"
 expect_rc 0 "$PGM" --dsn "dbname=$db" check --db
-expect "$out" "^ok: at c3c3c3c3c3c3, d4d4d4d4d4d4; 6 revisions behind versions \(e6e6e6e6e6e6, c5c5c5c5c5c5, m7m7m7m7m7m7, i8i8i8i8i8i8, 20260301_01_invoice_totals, f9f9f9f9f9f9\)$"
+expect "$out" "^ok: at c3c3c3c3c3c3, d4d4d4d4d4d4; 7 revisions behind versions \(e6e6e6e6e6e6, c5c5c5c5c5c5, m7m7m7m7m7m7, i8i8i8i8i8i8, 20260301_01_invoice_totals, \
+f9f9f9f9f9f9, g0g0g0g0g0g0\)$"
 
 # --- upgraded by pg_migrate (the concurrent index through CALL migrate.run()) ---
 expect_rc 0 "$PGM" --dsn "dbname=$db" upgrade
 expect "$err" "Running upgrade m7m7m7m7m7m7 -> i8i8i8i8i8i8, index users by email"
-expect "$(q "SELECT string_agg(version_num, ',') FROM migrate.version")" "^f9f9f9f9f9f9$"
+expect "$(q "SELECT string_agg(version_num, ',') FROM migrate.version")" "^g0g0g0g0g0g0$"
 # ... and a fresh database, upgraded by pg_migrate from base.
 new_db migrate_alembic_fresh
 expect_rc 0 "$PGM" --dsn "dbname=migrate_alembic_fresh" upgrade
@@ -187,7 +194,7 @@ it uses the database connection"
 expect "$err" "revision cccccccccccc: downgrade\(\) cannot be rendered offline: the result of op.get_bind\(\).execute\(\) is used"
 expect "$err" "revision dddddddddddd: upgrade\(\) cannot be rendered offline: transaction control \(COMMIT\)"
 expect "$err" "error: 3 revisions cannot be imported: bbbbbbbbbbbb, cccccccccccc, dddddddddddd
-DETAIL:  Offline mode \(alembic upgrade --sql\) has no database: .* Nothing was written.
+DETAIL:  Each revision is rendered as alembic upgrade --sql renders it, without a database: .* Nothing was written.
 HINT:  "
 [ ! -e bad_versions ] || { echo "a refused import wrote files"; exit 1; }
 
@@ -219,6 +226,11 @@ cp -r app sqlite && sed -i 's|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///ap
 expect_rc 1 env -u DATABASE_URL "$PGM" --dir v import-alembic sqlite/alembic.ini
 expect "$err" "error: env.py configures the sqlite dialect, not postgresql"
 [ ! -e v ] || { echo "a refused import wrote files"; exit 1; }
+# env.py's own version table: the next step names it.
+cp -r app custom && sed -i 's|literal_binds=True,|literal_binds=True, version_table="app_version", version_table_schema="meta",|' \
+  custom/alembic/env.py
+expect_rc 0 "$PGM" --dir custom_versions import-alembic custom/alembic.ini
+expect "$err" "next: pg_migrate check; then, on each database Alembic manages: pg_migrate stamp --from-alembic --table meta.app_version"
 # A missing Alembic: an interpreter without it, and no interpreter at all.
 printf '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n' >python-without-site && chmod +x python-without-site
 expect_rc 1 "$PGM" --dir v import-alembic --python ./python-without-site app/alembic.ini
