@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstring>
@@ -137,33 +138,49 @@ void Connection::receive_notice(void *self, const PGresult *notice) {
     c->on_notice_(message_of(notice));
 }
 
-Result Connection::exec(const std::string &sql, const std::vector<Param> &params) {
-  if (interrupted())
-    throw ServerError(ServerMessage{"", "", "interrupted", "", "", ""});
+pg_result *Connection::await_result() {
+  for (;;) {
+    if (!PQconsumeInput(conn_))
+      throw connection_error(conn_);
+    if (!PQisBusy(conn_))
+      return PQgetResult(conn_);
+    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    poll(&fd, 1, 200);
+    if (tick_)
+      tick_();
+  }
+}
+
+namespace {
+
+bool is_error(const PGresult *r) {
+  ExecStatusType status = PQresultStatus(r);
+  return status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR || status == PGRES_BAD_RESPONSE;
+}
+
+std::vector<const char *> c_strings(const std::vector<Param> &params) {
   std::vector<const char *> values;
   values.reserve(params.size());
   for (const auto &p : params)
     values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
+} // namespace
+
+Result Connection::exec(const std::string &sql, const std::vector<Param> &params) {
+  if (interrupted())
+    throw ServerError(ServerMessage{"", "", "interrupted", "", "", ""});
+  std::vector<const char *> values = c_strings(params);
   CancelSlot cancel(conn_);
   if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
                          0))
     throw connection_error(conn_);
   PGresult *last = nullptr;
   std::optional<ServerMessage> error;
-  while (true) {
-    if (!PQconsumeInput(conn_)) {
-      PQclear(last);
-      throw connection_error(conn_);
-    }
-    bool done = false;
-    while (!PQisBusy(conn_)) {
-      PGresult *r = PQgetResult(conn_);
-      if (!r) {
-        done = true;
-        break;
-      }
-      ExecStatusType status = PQresultStatus(r);
-      if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR || status == PGRES_BAD_RESPONSE) {
+  try {
+    while (PGresult *r = await_result()) {
+      if (is_error(r)) {
         if (!error)
           error = message_of(r);
         PQclear(r);
@@ -172,18 +189,64 @@ Result Connection::exec(const std::string &sql, const std::vector<Param> &params
         last = r;
       }
     }
-    if (done)
-      break;
-    pollfd fd{PQsocket(conn_), POLLIN, 0};
-    poll(&fd, 1, 200);
-    if (tick_)
-      tick_();
+  } catch (...) {
+    PQclear(last);
+    throw;
   }
   if (error) {
     PQclear(last);
     throw ServerError(*error);
   }
   return Result(last);
+}
+
+void Connection::exec_batch(const std::string &sql, const std::vector<std::vector<Param>> &params,
+                            const std::function<void(std::size_t)> &done) {
+  if (params.empty())
+    return;
+  if (interrupted())
+    throw ServerError(ServerMessage{"", "", "interrupted", "", "", ""});
+  CancelSlot cancel(conn_);
+  if (!PQenterPipelineMode(conn_))
+    throw connection_error(conn_);
+  // A chunk's results are small; bounding the chunk keeps them well within
+  // the socket's buffers, so that the server never waits for us to read
+  // while we are still sending.
+  const std::size_t chunk = 64;
+  for (std::size_t start = 0; start < params.size(); start += chunk) {
+    const std::size_t end = std::min(params.size(), start + chunk);
+    for (std::size_t i = start; i < end; ++i) {
+      std::vector<const char *> values = c_strings(params[i]);
+      if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                             nullptr, 0))
+        throw connection_error(conn_);
+    }
+    if (!PQpipelineSync(conn_))
+      throw connection_error(conn_);
+    std::optional<std::pair<std::size_t, ServerMessage>> error;
+    for (std::size_t i = start; i < end; ++i) {
+      // Each statement's results end with a null; a skipped one (after an
+      // error) gives PGRES_PIPELINE_ABORTED.
+      while (PGresult *r = await_result()) {
+        if (is_error(r) && !error)
+          error.emplace(i, message_of(r));
+        PQclear(r);
+      }
+      if (!error)
+        done(i);
+    }
+    PGresult *sync = await_result();
+    const bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced)
+      throw ServerError(ServerMessage{"", "", "lost track of the server's replies to a batch", "", "", ""});
+    if (error) {
+      PQexitPipelineMode(conn_);
+      throw BatchError(error->second, error->first);
+    }
+  }
+  if (!PQexitPipelineMode(conn_))
+    throw connection_error(conn_);
 }
 
 std::string Connection::label() const {
