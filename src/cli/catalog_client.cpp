@@ -85,7 +85,8 @@ bool same_limits(const BackfillLimits &a, const BackfillLimits &b) {
 }
 
 // Where a refusal of the server came from, for its CONTEXT.
-template <class E> [[noreturn]] void rethrow_at(E &e, const RevisionFile &file, std::size_t line, const std::string &what) {
+template <class E>
+[[noreturn]] void rethrow_at(E &e, const RevisionFile &file, std::size_t line, const std::string &what) {
   std::string &context = e.report.context;
   context += (context.empty() ? "" : "\n") + std::string("pg_migrate: registering ") + what + " of " + file.path + ":" +
              std::to_string(line);

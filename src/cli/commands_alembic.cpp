@@ -173,9 +173,8 @@ int cmd_import_alembic(const Invocation &inv) {
     out.info("pg_migrate.import", "a downgrade that runs nothing (downgrade() emits no SQL; delete the section to "
                                   "make a revision irreversible): " +
                                       list_ids(no_op_downgrades));
-  std::string table = project.version_table_schema.empty()
-                          ? project.version_table
-                          : project.version_table_schema + "." + project.version_table;
+  std::string table = project.version_table_schema.empty() ? project.version_table
+                                                           : project.version_table_schema + "." + project.version_table;
   out.info("pg_migrate.import", "next: pg_migrate check; then, on each database Alembic manages: pg_migrate stamp "
                                 "--from-alembic" +
                                     (table == "alembic_version" ? std::string() : " --table " + table));
