@@ -11,7 +11,8 @@
 #   2. upgrade head on a fresh database: pg_migrate upgrade (load the files
 #      and apply, one transaction) vs alembic upgrade head;
 #   3. a no-op upgrade head (already at head), same commands again;
-#   4. upgrade head --sql > file: pg_migrate vs alembic (files only).
+#   4. upgrade head --sql > file: pg_migrate vs alembic (files only);
+# and the floor both stand on: psql -1 -f of the same DDL on a fresh database.
 # Also timed once: import-alembic itself, and pg_migrate's phases (read and
 # check the files; load; migrate.upgrade()) for where the time goes.
 #
@@ -101,6 +102,7 @@ minimum() { tr ' ' '\n' | grep . | sort -n | head -1; }
 
 timed import "$PGM" --dir versions import-alembic proj/alembic.ini
 [ "$(ls versions | wc -l)" = "$N" ] || { echo "import wrote $(ls versions | wc -l) files"; exit 1; }
+for i in $(seq 1 "$N"); do echo "CREATE TABLE t_$i (id int PRIMARY KEY, v text);"; done >ddl.sql
 alembic() { (cd proj && DATABASE_URL="postgresql:///$1" "$ALEMBIC" "${@:2}"); }
 fresh() { dropdb --if-exists "$1"; createdb "$1"; }
 
@@ -116,6 +118,8 @@ for run in $(seq 1 "$RUNS"); do
   fresh bench_alembic
   timed alembic_upgrade alembic bench_alembic upgrade head
   timed alembic_noop alembic bench_alembic upgrade head
+  fresh bench_floor
+  timed floor psql -X -q -1 -d bench_floor -f ddl.sql
   # Where pg_migrate's fresh upgrade goes: the same work in three parts.
   fresh bench_parts
   psql -X -q -d bench_parts -c "CREATE EXTENSION migrate"
@@ -146,5 +150,6 @@ row "upgrade head, no-op" pgm_noop alembic_noop "≥ 10×"
 row "upgrade head --sql" pgm_sql alembic_sql "≥ 10×"
 echo
 echo "import-alembic of the $N revisions: $(echo "${times[import]}" | median) ms (once)"
+echo "the DDL alone (psql -1 -f, fresh database): $(echo "${times[floor]}" | median) ms (min $(echo "${times[floor]}" | minimum))"
 echo "pg_migrate's fresh upgrade in parts (medians): read and check the files $(echo "${times[part_files]}" | median) ms;" \
   "load $(echo "${times[part_load]}" | median) ms; SELECT migrate.upgrade('head') $(echo "${times[part_upgrade]}" | median) ms"
