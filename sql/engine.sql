@@ -25,7 +25,10 @@ SELECT revision, direction, message, duration >= '0' AS timed FROM migrate.upgra
 SELECT * FROM migrate.current();
 -- A dependency is brought in first: x2 needs b2 (and a1, already there).
 SELECT revision, direction FROM migrate.upgrade('aux@head');
+-- current() is what `alembic current` prints: b2 too, which x2 depends on;
+-- the rows themselves are migrate.version.
 SELECT * FROM migrate.current();
+SELECT version_num FROM migrate.version ORDER BY 1;
 SELECT to_regclass('aux.t') IS NOT NULL AS aux_t_exists, to_regclass('t2') IS NOT NULL AS t2_exists;
 
 -- Already there: nothing to do.
@@ -83,6 +86,31 @@ SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('x2000abc')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade(NULL)$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade(NULL)$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('head', 'sideways')$$);
+-- Text no target looks like. A long one is refused before it is parsed
+-- (this one overflowed the stack inside std::regex and took the server down);
+-- the session goes on.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan(repeat('a', 30000) || '+1')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade(repeat('a', 30000) || '+1')$$);
+SELECT 'still here' AS session;
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('b2-' || repeat('0', 1021) || '1')$$);
+SELECT length('b2-' || repeat('0', 1020) || '1') AS longest, count(*) AS steps
+FROM migrate.plan('b2-' || repeat('0', 1020) || '1', 'downgrade');
+-- Non-ASCII: Python reads U+0663 as the digit 3, we refuse it.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade('a1+٣')$$);
+-- A step beyond a bigint is 22003 (-9223372036854775808 used to plan nothing).
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('-9223372036854775808', 'downgrade')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('-9223372036854775808')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade('+9223372036854775808')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade('feature@c3-99999999999999999999')$$);
+-- The largest step is a step: it walks to the end.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('a1-9223372036854775807', 'downgrade')$$);
+-- Errors quote at most 200 bytes of what was typed, and say how long it was.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade(repeat('z', 1000))$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.downgrade(repeat('q', 600) || '@-1')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.upgrade(repeat('e', 300) || '@head')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.plan('head', repeat('sideways', 100))$$);
+SELECT pg_temp.refusal($$SELECT migrate.merge(ARRAY['e5', repeat('y', 900)])$$);
+SELECT pg_temp.refusal($$SELECT migrate.merge(ARRAY['e5', 'p1'], id => repeat('m', 900))$$);
 SELECT (SELECT array_agg(c) FROM migrate.current() c) = (SELECT array_agg(c) FROM rows_before c) AS unchanged;
 
 -- An irreversible revision stops a downgrade before anything runs.
@@ -153,6 +181,23 @@ SELECT pg_temp.refusal($$SELECT migrate.merge('{nope, e5}')$$);
 SELECT migrate.merge('{heads}', 'join all') ~ '^[0-9a-f]{12}$' AS generated_id;
 SELECT pg_temp.refusal($$SELECT migrate.merge(NULL)$$);
 SELECT count(*) AS heads FROM migrate.heads();
+
+-- A wide merge: 300 bases and a merge of all of them. The journal and plan()
+-- record what each step replaces and writes, not every row every time: the
+-- 300 upgrades write 300 rows, the merge replaces 300 and writes 1.
+SET client_min_messages = warning;
+SELECT * FROM migrate.stamp('base') \g /dev/null
+DELETE FROM migrate.journal;
+SELECT count(migrate.revision('w' || i, '{}', 'SELECT 1', 'SELECT 1')) FROM generate_series(1, 300) i;
+SELECT migrate.merge(array_agg('w' || i), 'merge 300', 'w_merge') FROM generate_series(1, 300) i;
+SELECT count(*) AS steps, sum(cardinality(version_rows)) AS rows_written FROM migrate.plan('w_merge');
+SELECT count(*) AS upgraded FROM migrate.upgrade('w_merge');
+SELECT count(*) AS downgraded FROM migrate.downgrade('w1');
+SELECT direction, count(*) AS steps, sum(cardinality(from_heads)) AS replaced, sum(cardinality(to_heads)) AS written
+FROM migrate.journal GROUP BY direction ORDER BY direction;
+SELECT count(*) AS rows_after_unmerge FROM migrate.version;
+SELECT * FROM migrate.stamp('base') \g /dev/null
+RESET client_min_messages;
 
 DROP EXTENSION migrate;
 DROP TABLE t1, t2, aux.t;

@@ -36,6 +36,17 @@ SELECT pg_temp.refusal($$SELECT * FROM migrate.history('a:b:c')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.history('b2000:c3000')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.history('nope:')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.history(':head')$$);
+-- Ranges no one types: too long (22023, before parsing), a step beyond a
+-- bigint (22003), errors quoting at most 200 bytes.
+SELECT pg_temp.refusal($$SELECT * FROM migrate.history(repeat('a', 30000) || '+1:')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.history('-9223372036854775808:')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.history(':c3000+99999999999999999999')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.history(repeat('b', 700) || ':')$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.history(repeat(':', 600))$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.history('é:')$$);
+-- Blanks around the range go (Python's str.strip()), blanks inside stay.
+SELECT revision FROM migrate.history(E' \t\x1cc3000:\n');
+SELECT pg_temp.refusal($$SELECT * FROM migrate.history('c3000 :')$$);
 
 -- show(): by id, prefix, label@head, several heads, base.
 SELECT revision, down_revisions, depends_on, branch_labels, message, upgrade_sql, downgrade_sql, transactional,
@@ -52,8 +63,11 @@ SELECT pg_temp.refusal($$SELECT * FROM migrate.show('nope@head')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.show('feature@b2000')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.show('head')$$);
 SELECT pg_temp.refusal($$SELECT * FROM migrate.show(NULL)$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.show(repeat('s', 2000))$$);
+SELECT pg_temp.refusal($$SELECT * FROM migrate.show('-9223372036854775808')$$);
 
--- current(): the version rows, sorted; applied = those and all they stand on.
+-- current(): what `alembic current` prints, the heads of the applied branches
+-- (here the rows themselves); applied = the rows and all they stand on.
 -- (The engine issue moves the version; here it is set by hand.)
 INSERT INTO migrate.version VALUES ('c3001'), ('b2000');
 SELECT * FROM migrate.current();

@@ -41,6 +41,12 @@ SELECT pg_temp.refusal($$SELECT migrate.revision('', '{}', 'SELECT 1')$$);
 SELECT pg_temp.refusal($$SELECT migrate.revision('add-users', '{}', 'SELECT 1')$$);
 SELECT pg_temp.refusal($$SELECT migrate.revision('a1@x', '{}', 'SELECT 1')$$);
 SELECT pg_temp.refusal($$SELECT migrate.revision('ünïcode', '{}', 'SELECT 1')$$);
+-- A 10 MB id is quoted in 200 bytes, as is any refused name.
+SELECT pg_temp.refusal($$SELECT migrate.revision(repeat('r', 10000000) || '-', '{}', 'SELECT 1')$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', ARRAY[repeat('p', 5000) || '.'], 'SELECT 1')$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{}', 'SELECT 1', depends_on => ARRAY[repeat('d', 300) || ' '])$$);
+SELECT pg_temp.refusal($$SELECT migrate.revision('x1', '{}', 'SELECT 1', branch_labels => ARRAY[repeat('l', 300) || '@'])$$);
+SELECT pg_temp.refusal($$SELECT migrate.backfill(repeat('n', 5000), 'a1', 'DELETE FROM t')$$);
 SELECT pg_temp.refusal(format('SELECT migrate.revision(%L, %L, %L)', repeat('a', 129), '{}', 'SELECT 1'));
 SELECT migrate.revision(repeat('a', 128), '{}', 'SELECT 1') = repeat('a', 128) AS max_length_ok;
 SELECT pg_temp.refusal($$SELECT migrate.revision('head', '{}', 'SELECT 1')$$);

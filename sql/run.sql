@@ -94,6 +94,8 @@ CREATE ROLE regress_migrate_no_journal;
 GRANT EXECUTE ON PROCEDURE migrate.run(text) TO regress_migrate_no_journal;
 GRANT SELECT ON migrate.revisions, migrate.backfill_jobs TO regress_migrate_no_journal;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO regress_migrate_no_journal;
+GRANT SELECT, INSERT, DELETE ON migrate.schema_fingerprint TO regress_migrate_no_journal;
+GRANT SELECT, INSERT, UPDATE ON migrate.schema_fingerprint_state TO regress_migrate_no_journal;
 SET ROLE regress_migrate_no_journal;
 \set VERBOSITY terse
 CALL migrate.run('t2');
@@ -103,6 +105,21 @@ SELECT * FROM migrate.current();
 SELECT count(*) FROM migrate.journal WHERE revision = 't2';
 DROP OWNED BY regress_migrate_no_journal;
 DROP ROLE regress_migrate_no_journal;
+
+-- The worker runs with the caller's whole search_path, however long: here
+-- the table's schema comes after 60 others (1,900 bytes of path).
+CREATE SCHEMA far_schema;
+CREATE TABLE far_schema.far_t (id int);
+SELECT migrate.revision('t3', '{t2}', 'CREATE INDEX CONCURRENTLY far_t_id_idx ON far_t (id)', 'DROP INDEX far_t_id_idx',
+                        transactional => false);
+SELECT pg_catalog.set_config('search_path',
+         (SELECT string_agg('no_such_schema_number_' || lpad(g::text, 6, '0'), ', ') FROM generate_series(1, 60) g)
+         || ', far_schema, public', false) IS NOT NULL AS path_set;
+SELECT length(current_setting('search_path')) > 1024 AS long_path;
+CALL migrate.run('t3');
+RESET search_path;
+SELECT indexrelid::regclass, indisvalid FROM pg_index WHERE indrelid = 'far_schema.far_t'::regclass;
+DROP SCHEMA far_schema CASCADE;
 
 DROP EXTENSION migrate;
 DROP TABLE rt, moods;

@@ -290,7 +290,8 @@ std::string motion_script(const RevisionDirectory &dir, const std::string &dir_n
       in_transaction = true;
     }
     VersionChange change = rows.apply(step);
-    s += version_statements(change) + journal_statement(c.graph.id, step.upgrade, before, rows.rows());
+    // The journal keeps what the step replaced and wrote, as the engine's does.
+    s += version_statements(change) + journal_statement(c.graph.id, step.upgrade, change.replaced(), change.written());
     if (!step.upgrade && !dir.file(step.revision).backfills.empty())
       s += reset_backfills(c.graph.id);
   }

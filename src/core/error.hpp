@@ -10,6 +10,7 @@ namespace migrate {
 // SQLSTATE codes, chosen from PostgreSQL's own table so clients can match them.
 namespace sqlstate {
 inline constexpr const char *null_value_not_allowed = "22004";
+inline constexpr const char *numeric_value_out_of_range = "22003";
 inline constexpr const char *invalid_parameter_value = "22023";
 inline constexpr const char *undefined_object = "42704";
 inline constexpr const char *duplicate_object = "42710";
@@ -19,6 +20,9 @@ inline constexpr const char *object_not_in_prerequisite_state = "55000";
 inline constexpr const char *invalid_transaction_termination = "2D000";
 inline constexpr const char *active_sql_transaction = "25001";
 inline constexpr const char *serialization_failure = "40001";
+// migrate.lint = error refused a plan (class 55, object not in prerequisite
+// state; subclass M01, implementation-defined: migrate's own).
+inline constexpr const char *lint_refused = "55M01";
 inline constexpr const char *data_corrupted = "XX001";
 inline constexpr const char *internal_error = "XX000";
 } // namespace sqlstate

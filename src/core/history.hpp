@@ -9,7 +9,8 @@
 
 namespace migrate {
 
-// The revisions a history range covers, newest first. `current` is the
+// The revisions a history range covers, newest first, in the order Alembic's
+// `history` lists them (topological_order). `current` is the
 // database's applied heads, which the keyword `current` stands for.
 std::vector<RevisionGraph::Vertex> history(const RevisionGraph &graph, const std::optional<std::string> &range,
                                            const std::vector<std::string> &current);

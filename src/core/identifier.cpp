@@ -1,6 +1,7 @@
 #include "core/identifier.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <unordered_set>
@@ -28,7 +29,7 @@ void check_identifier(const char *what, const std::string &value) {
   if (value.empty())
     throw Error(sqlstate::invalid_parameter_value, std::string(what) + " must not be empty");
   if (!is_valid_identifier(value))
-    throw Error(sqlstate::invalid_parameter_value, std::string("invalid ") + what + " \"" + value + "\"",
+    throw Error(sqlstate::invalid_parameter_value, std::string("invalid ") + what + " \"" + excerpt(value) + "\"",
                 std::string(what) + "s are 1 to 128 characters of letters, digits and underscores",
                 "Date-style (20260221_01_add_users) and hex (ae1027a6acf) ids both fit.");
   if (is_reserved_word(value))
@@ -40,7 +41,8 @@ void check_no_duplicates(const char *what, const std::vector<std::string> &value
   std::unordered_set<std::string> seen;
   for (const auto &v : values)
     if (!seen.insert(v).second)
-      throw Error(sqlstate::invalid_parameter_value, std::string(what) + " lists \"" + v + "\" more than once");
+      throw Error(sqlstate::invalid_parameter_value,
+                  std::string(what) + " lists \"" + excerpt(v) + "\" more than once");
 }
 
 } // namespace migrate

@@ -1,5 +1,7 @@
 #include "core/lock_retry.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 
 namespace migrate {
@@ -29,7 +31,7 @@ Error lock_not_granted(const std::string &step, const std::string &lock, const s
       if (!h.running_for.empty())
         detail += ", transaction open for " + h.running_for;
       if (!h.query.empty())
-        detail += ", last query: " + h.query;
+        detail += ", last query: " + excerpt(h.query);
       detail += ")";
     }
     detail += ".";

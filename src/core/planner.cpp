@@ -1,7 +1,9 @@
 #include "core/planner.hpp"
 
 #include "core/error.hpp"
+#include "core/target_syntax.hpp"
 #include "core/text.hpp"
+#include "core/topological_order.hpp"
 
 #include <algorithm>
 
@@ -32,28 +34,63 @@ std::vector<Vertex> revisions_only(const std::vector<Node> &nodes) {
 
 // ---------------------------------------------------------------- VersionRows
 
-VersionRows::VersionRows(const RevisionGraph &graph, const std::vector<std::string> &rows)
-    : g_(graph), heads_(rows.begin(), rows.end()) {}
+std::vector<std::string> VersionChange::replaced() const {
+  std::vector<std::string> out = deleted;
+  for (const auto &[from, to] : updated)
+    out.push_back(from);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
-void VersionRows::insert(const std::string &id, VersionChange &change) {
+std::vector<std::string> VersionChange::written() const {
+  std::vector<std::string> out = inserted;
+  for (const auto &[from, to] : updated)
+    out.push_back(to);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+VersionRows::VersionRows(const RevisionGraph &graph, const std::vector<std::string> &rows)
+    : g_(graph), heads_(rows.begin(), rows.end()), rows_(graph.empty_set()), marks_(graph.size()) {
+  for (const auto &id : heads_) {
+    if (auto v = g_.find(id))
+      rows_.set(*v);
+    else
+      ++unregistered_;
+  }
+}
+
+void VersionRows::add(const std::string &id) {
   if (heads_.count(id))
     throw rows_refuse("revision " + id + " is already a version row");
   heads_.insert(id);
+  rows_.set(*g_.find(id)); // steps name revisions of the graph
+}
+
+void VersionRows::drop(const std::string &id) {
+  if (!heads_.erase(id))
+    throw rows_refuse("revision " + id + " is not a version row");
+  if (auto v = g_.find(id))
+    rows_.reset(*v);
+  else
+    --unregistered_;
+}
+
+void VersionRows::insert(const std::string &id, VersionChange &change) {
+  add(id);
   change.inserted.push_back(id);
 }
 
 void VersionRows::remove(const std::string &id, VersionChange &change) {
-  if (!heads_.erase(id))
-    throw rows_refuse("revision " + id + " is not a version row");
+  drop(id);
   change.deleted.push_back(id);
 }
 
 void VersionRows::update(const std::string &from, const std::string &to, VersionChange &change) {
   if (heads_.count(to))
     throw rows_refuse("revision " + to + " is already a version row");
-  if (!heads_.erase(from))
-    throw rows_refuse("revision " + from + " is not a version row");
-  heads_.insert(to);
+  drop(from);
+  add(to);
   change.updated.emplace_back(from, to);
 }
 
@@ -61,21 +98,40 @@ std::vector<std::string> VersionRows::down_ids(Vertex revision) const {
   return g_.ids(g_.normalized_down(revision));
 }
 
-std::vector<std::string> VersionRows::unmerge_targets(Vertex revision) const {
-  auto to = down_ids(revision);
-  std::vector<Vertex> others;
+void VersionRows::check_rows_registered(const std::string &except) const {
+  if (unregistered_ == 0)
+    return;
   for (const auto &h : heads_)
-    if (h != g_.id(revision)) {
-      auto v = g_.find(h);
-      if (!v)
-        throw rows_refuse("version row " + h + " is not a registered revision");
-      others.push_back(*v);
-    }
-  if (others.empty())
-    return to;
-  VertexSet below = g_.ancestors(others, true);
-  to.erase(std::remove_if(to.begin(), to.end(), [&](const std::string &id) { return below.test(*g_.find(id)); }),
-           to.end());
+    if (h != except && !g_.find(h))
+      throw rows_refuse("version row " + h + " is not a registered revision");
+}
+
+template <typename Skip> bool VersionRows::row_at_or_above(Vertex v, Skip skip) const {
+  marks_.next_walk();
+  marks_.visit(v);
+  std::vector<Vertex> stack{v};
+  while (!stack.empty()) {
+    Vertex at = stack.back();
+    stack.pop_back();
+    if (rows_.test(at) && !skip(at))
+      return true;
+    g_.for_each_child(at, true, [&](Vertex c) {
+      if (marks_.visit(c))
+        stack.push_back(c);
+    });
+  }
+  return false;
+}
+
+std::vector<std::string> VersionRows::unmerge_targets(Vertex revision) const {
+  const std::string &id = g_.id(revision);
+  check_rows_registered(id);
+  const auto downs = g_.normalized_down(revision);
+  std::vector<std::string> to;
+  const bool others = heads_.size() > (heads_.count(id) ? 1u : 0u);
+  for (Vertex d : downs)
+    if (!others || !row_at_or_above(d, [&](Vertex r) { return r == revision; }))
+      to.push_back(g_.id(d));
   return to;
 }
 
@@ -96,16 +152,29 @@ VersionChange VersionRows::apply(const RevisionStep &step) {
     insert(id, change);
   } else if (step.upgrade && downs.size() > 1 && downs_in_rows() > 1) {
     // A merge: the parents' rows become one. Parents other rows stand on stay.
-    std::vector<std::string> from = downs;
-    std::vector<Vertex> others;
-    for (const auto &h : heads_)
-      if (std::find(downs.begin(), downs.end(), h) == downs.end())
-        others.push_back(*g_.find(h));
-    if (!others.empty()) {
-      VertexSet below = g_.ancestors(others, true);
-      from.erase(
-          std::remove_if(from.begin(), from.end(), [&](const std::string &d) { return below.test(*g_.find(d)); }),
-          from.end());
+    check_rows_registered(id);
+    const auto parent_list = g_.normalized_down(step.revision);
+    VertexSet parents = g_.empty_set();
+    for (Vertex d : parent_list)
+      parents.set(d);
+    std::vector<std::string> from;
+    for (Vertex d : parent_list)
+      if (!row_at_or_above(d, [&](Vertex r) { return parents.test(r); }))
+        from.push_back(g_.id(d));
+    // A redundant parent (an ancestor of another parent) has no row of its
+    // own once that other parent is applied: there is no row to replace.
+    // Alembic's HeadMaintainer tries to delete it and fails with a KeyError,
+    // or succeeds when its map order applied the parents the other way round;
+    // the rows it then leaves are those left here.
+    std::vector<Vertex> parents_rows;
+    for (const auto &d : from)
+      if (heads_.count(d))
+        parents_rows.push_back(*g_.find(d));
+    if (!parents_rows.empty() && parents_rows.size() < from.size()) {
+      VertexSet implied = g_.ancestors(parents_rows, true);
+      from.erase(std::remove_if(from.begin(), from.end(),
+                                [&](const std::string &d) { return !heads_.count(d) && implied.test(*g_.find(d)); }),
+                 from.end());
     }
     if (from.empty())
       throw rows_refuse("merge revision " + id + " has no parent row to replace");
@@ -169,65 +238,11 @@ VersionChange VersionRows::apply(const StampStep &step) {
 
 // -------------------------------------------------------------------- Planner
 
-// Walks down from the heads, emitting a revision once no other pending head
-// still needs it, so that each branch comes out as one run (Alembic's order).
-std::vector<Vertex> Planner::topological_sort(const VertexSet &revisions, const std::vector<Vertex> &heads) const {
-  VertexSet todo = revisions;
-  std::vector<Vertex> current;
-  for (Vertex h : heads)
-    if (todo.test(h) && !contains(current, h))
-      current.push_back(h);
-  std::sort(current.begin(), current.end()); // registration order
-  std::vector<VertexSet> ancestors;
-  for (Vertex h : current)
-    ancestors.push_back(g_.ancestors({h}, true));
-
-  std::vector<Vertex> output;
-  std::size_t candidate_index = 0;
-  while (!current.empty()) {
-    Vertex candidate = current[candidate_index];
-    bool needed_above = false;
-    for (std::size_t i = 0; i < ancestors.size(); ++i)
-      if (i != candidate_index && ancestors[i].test(candidate)) {
-        candidate_index = i; // another head must be walked first
-        needed_above = true;
-        break;
-      }
-    if (needed_above)
-      continue;
-    if (todo.test(candidate)) {
-      output.push_back(candidate);
-      todo.reset(candidate);
-    }
-    std::vector<Vertex> next;
-    for (Vertex d : g_.normalized_down(candidate))
-      if (todo.test(d) && !contains(current, d))
-        next.push_back(d);
-    if (next.empty()) {
-      current.erase(current.begin() + candidate_index);
-      ancestors.erase(ancestors.begin() + candidate_index);
-      candidate_index = candidate_index > 0 ? candidate_index - 1 : 0;
-    } else if (g_.normalized_dependencies(candidate).empty() && g_.info(candidate).down_revisions.size() == 1) {
-      current[candidate_index] = next.front(); // plain step down a line
-      ancestors[candidate_index].reset(candidate);
-    } else {
-      current[candidate_index] = next.front();
-      ancestors[candidate_index] = g_.ancestors({next.front()}, true);
-      for (std::size_t i = 1; i < next.size(); ++i) {
-        current.push_back(next[i]);
-        ancestors.push_back(g_.ancestors({next[i]}, true));
-      }
-    }
-  }
-  if (todo.any())
-    throw Error(sqlstate::internal_error, "topological sort left revisions behind");
-  return output;
-}
-
 // Alembic's commands reword the resolver's refusals (_catch_revision_errors);
 // `order` returns the revisions in execution order.
 template <typename Order>
 std::vector<RevisionStep> command_steps(const char *command, bool upgrade, const std::string &target, Order order) {
+  check_target_text("target", target);
   if (target.find(':') != std::string::npos)
     throw Error(sqlstate::invalid_parameter_value, "Range revision not allowed", {},
                 std::string(command) + "() takes one target; history() lists a range.");
@@ -236,7 +251,7 @@ std::vector<RevisionStep> command_steps(const char *command, bool upgrade, const
     revisions = order();
   } catch (const RangeNotAncestor &) {
     throw Error(sqlstate::invalid_parameter_value,
-                "Destination " + target + " is not a valid " + command + " target from current head(s)");
+                "Destination " + excerpt(target) + " is not a valid " + command + " target from current head(s)");
   } catch (const MultipleHeads &e) {
     throw MultipleHeads(e.heads, target);
   }
@@ -249,7 +264,7 @@ std::vector<RevisionStep> command_steps(const char *command, bool upgrade, const
 std::vector<RevisionStep> Planner::upgrade(const std::vector<std::string> &current, const std::string &target) const {
   return command_steps("upgrade", true, target, [&] {
     UpgradeSet set = resolver_.upgrade_set(Spec{target}, Spec{current}, false, true, true);
-    auto order = topological_sort(set.needed, set.targets);
+    auto order = topological_order(g_, set.needed, set.targets);
     std::reverse(order.begin(), order.end()); // the sort walks down from the targets
     return order;
   });
@@ -277,12 +292,14 @@ std::vector<RevisionStep> Planner::downgrade(const std::vector<std::string> &cur
   return command_steps("downgrade", false, target, [&] {
     std::vector<Vertex> heads;
     VertexSet drop = downgrade_set(current, target, &heads);
-    return topological_sort(drop, heads);
+    return topological_order(g_, drop, heads);
   });
 }
 
 std::vector<StampStep> Planner::stamp(const std::vector<std::string> &current,
                                       const std::vector<std::string> &targets_in) const {
+  for (const auto &t : targets_in)
+    check_target_text("target", t);
   std::vector<std::string> targets = targets_in.empty() ? std::vector<std::string>{"base"} : targets_in;
   std::vector<StampStep> steps;
   try {

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/identifier.hpp"
+#include "core/lint.hpp"
 #include "core/text.hpp"
 
 namespace migrate {
@@ -19,14 +20,15 @@ void check_content(const RevisionContent &c) {
   check_identifier("revision id", r.id);
   for (const auto &parent : r.down_revisions) {
     if (parent.empty() || !is_valid_identifier(parent))
-      throw Error(sqlstate::invalid_parameter_value, "invalid parent \"" + parent + "\" in down_revisions of " + r.id);
+      throw Error(sqlstate::invalid_parameter_value,
+                  "invalid parent \"" + excerpt(parent) + "\" in down_revisions of " + r.id);
     if (parent == r.id)
       throw Error(sqlstate::invalid_recursion, "Self-loop is detected in revisions (" + r.id + ")",
                   "Revision " + r.id + " lists itself in down_revisions.");
   }
   for (const auto &dep : r.depends_on) {
     if (dep.empty() || !is_valid_identifier(dep))
-      throw Error(sqlstate::invalid_parameter_value, "invalid entry \"" + dep + "\" in depends_on of " + r.id);
+      throw Error(sqlstate::invalid_parameter_value, "invalid entry \"" + excerpt(dep) + "\" in depends_on of " + r.id);
     if (dep == r.id)
       throw Error(sqlstate::invalid_recursion, "Dependency self-loop is detected in revisions (" + r.id + ")",
                   "Revision " + r.id + " lists itself in depends_on.");
@@ -46,6 +48,7 @@ void check_content(const RevisionContent &c) {
   if ((c.lock_timeout_ms && *c.lock_timeout_ms < 0) || (c.statement_timeout_ms && *c.statement_timeout_ms < 0))
     throw Error(sqlstate::invalid_parameter_value, "timeouts of revision " + r.id + " must not be negative", {},
                 "0 means no limit; NULL takes migrate.lock_timeout or migrate.statement_timeout.");
+  lint::check_ignore_list(r.id, c.lint_ignore);
   if (is_blank(c.upgrade_sql) && r.down_revisions.size() < 2)
     throw Error(sqlstate::invalid_parameter_value, "upgrade SQL of revision " + r.id + " is empty", {},
                 "Only a merge revision (two or more down_revisions) may have no upgrade SQL.");

@@ -24,6 +24,9 @@ struct RevisionContent {
   // time, so the checksum leaves them out.
   std::optional<std::int64_t> lock_timeout_ms;
   std::optional<std::int64_t> statement_timeout_ms;
+  // Lint rules silenced for this revision (migrate.lint()). Not content
+  // either: silencing a rule changes nothing the revision does.
+  std::vector<std::string> lint_ignore;
 };
 
 // Checks the id, every label, duplicates within each list, and that the

@@ -59,6 +59,19 @@ public:
   std::vector<Vertex> normalized_down(Vertex v) const;
   std::vector<Vertex> children(Vertex v) const;     // through down_revisions only
   std::vector<Vertex> all_children(Vertex v) const; // dependents too
+  // The same without a vector: f(parent) for each down revision and, with
+  // dependencies, each resolved dependency; f(child) for each revision built
+  // on v (and, with dependencies, each that depends on it).
+  template <typename F> void for_each_parent(Vertex v, bool include_dependencies, F &&f) const {
+    for (auto [e, end] = boost::in_edges(v, graph_); e != end; ++e)
+      if (include_dependencies || graph_[*e].versioned)
+        f(boost::source(*e, graph_));
+  }
+  template <typename F> void for_each_child(Vertex v, bool include_dependencies, F &&f) const {
+    for (auto [e, end] = boost::out_edges(v, graph_); e != end; ++e)
+      if (include_dependencies || graph_[*e].versioned)
+        f(boost::target(*e, graph_));
+  }
 
   bool is_head(Vertex v) const { return child_count(v) == 0; }
   bool is_real_head(Vertex v) const { return boost::out_degree(v, graph_) == 0; }

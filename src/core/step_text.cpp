@@ -11,7 +11,7 @@ std::string describe_step(const RevisionGraph &graph, const RevisionStep &step) 
   const auto &to = step.upgrade ? self : info.down_revisions;
   std::string line = std::string(step.upgrade ? "upgrade " : "downgrade ") + join(from, ", ") + " -> " + join(to, ", ");
   if (!info.message.empty())
-    line += ", " + info.message;
+    line += ", " + excerpt(info.message); // also in every error's CONTEXT: a long message is cut
   return line;
 }
 

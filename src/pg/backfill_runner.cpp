@@ -148,7 +148,7 @@ private:
     if (options_.names) {
       auto unknown = unknown_backfills(*options_.names);
       if (!unknown.empty())
-        throw Error(sqlstate::undefined_object, "backfill " + join(unknown, ", ") + " is not registered", {},
+        throw Error(sqlstate::undefined_object, "backfill " + excerpt(join(unknown, ", ")) + " is not registered", {},
                     "SELECT name FROM migrate.backfills lists the registered ones.");
     }
     memory_ = pg_call(

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "pg/fingerprint.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
@@ -12,19 +13,35 @@ namespace migrate::pg {
 
 namespace {
 
+// What 0.2.0 added to migrate.revisions. The new library serves 0.1.0's
+// declarations too until ALTER EXTENSION migrate UPDATE runs: then the
+// column is not there, and nothing can have set it.
+bool has_lint_ignore() {
+  return catalog_has("revisions", "lint_ignore");
+}
+
 std::vector<Cell> content_args(const RevisionContent &c, const std::string &checksum) {
-  return {c.graph.id,
-          c.graph.down_revisions,
-          c.graph.depends_on,
-          c.graph.branch_labels,
-          c.graph.message,
-          c.upgrade_sql,
-          c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(),
-          c.transactional,
-          checksum,
-          c.requires_backfills,
-          c.lock_timeout_ms ? Cell{*c.lock_timeout_ms} : null_cell(),
-          c.statement_timeout_ms ? Cell{*c.statement_timeout_ms} : null_cell()};
+  std::vector<Cell> args = {c.graph.id,
+                            c.graph.down_revisions,
+                            c.graph.depends_on,
+                            c.graph.branch_labels,
+                            c.graph.message,
+                            c.upgrade_sql,
+                            c.downgrade_sql ? Cell{*c.downgrade_sql} : null_cell(),
+                            c.transactional,
+                            checksum,
+                            c.requires_backfills,
+                            c.lock_timeout_ms ? Cell{*c.lock_timeout_ms} : null_cell(),
+                            c.statement_timeout_ms ? Cell{*c.statement_timeout_ms} : null_cell(),
+                            c.lint_ignore};
+  if (!has_lint_ignore()) {
+    if (!c.lint_ignore.empty())
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "migrate.revisions has no lint_ignore column: the extension's SQL is older than its library", {},
+                  "Run ALTER EXTENSION migrate UPDATE.");
+    args.pop_back();
+  }
+  return args;
 }
 
 } // namespace
@@ -108,11 +125,16 @@ void note_catalog_change() {
 std::map<std::string, StoredRevision> load_revisions(const std::vector<std::string> &ids) {
   if (ids.empty())
     return {};
-  Rows rows = query("SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
-                    "downgrade_sql, transactional, checksum, created_at::text, requires_backfills, "
-                    "(extract(epoch FROM lock_timeout) * 1000)::bigint, "
-                    "(extract(epoch FROM statement_timeout) * 1000)::bigint "
-                    "FROM migrate.revisions WHERE id = ANY ($1)",
+  Rows rows = query(has_lint_ignore() ? "SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
+                                        "downgrade_sql, transactional, checksum, created_at::text, requires_backfills, "
+                                        "(extract(epoch FROM lock_timeout) * 1000)::bigint, "
+                                        "(extract(epoch FROM statement_timeout) * 1000)::bigint, lint_ignore "
+                                        "FROM migrate.revisions WHERE id = ANY ($1)"
+                                      : "SELECT id, down_revisions, depends_on, branch_labels, message, upgrade_sql, "
+                                        "downgrade_sql, transactional, checksum, created_at::text, requires_backfills, "
+                                        "(extract(epoch FROM lock_timeout) * 1000)::bigint, "
+                                        "(extract(epoch FROM statement_timeout) * 1000)::bigint, '{}'::text[] "
+                                        "FROM migrate.revisions WHERE id = ANY ($1)",
                     {ids});
   std::map<std::string, StoredRevision> out;
   for (const Row &r : rows) {
@@ -126,6 +148,7 @@ std::map<std::string, StoredRevision> load_revisions(const std::vector<std::stri
     s.content.requires_backfills = text_array(r[10]);
     s.content.lock_timeout_ms = optional_integer(r[11]);
     s.content.statement_timeout_ms = optional_integer(r[12]);
+    s.content.lint_ignore = text_array(r[13]);
     out.emplace(s.content.graph.id, std::move(s));
   }
   return out;
@@ -164,6 +187,14 @@ std::vector<std::string> version_rows_for_update() {
 void write_version_rows(const std::vector<std::string> &rows) {
   execute("DELETE FROM migrate.version", {});
   execute("INSERT INTO migrate.version (version_num) SELECT pg_catalog.unnest($1::text[])", {rows});
+  record_fingerprint(rows); // what migrate.drift() compares with
+}
+
+void write_version_change(const std::vector<std::string> &replaced, const std::vector<std::string> &written,
+                          const std::vector<std::string> &rows_after) {
+  execute("DELETE FROM migrate.version WHERE version_num = ANY ($1::text[])", {replaced});
+  execute("INSERT INTO migrate.version (version_num) SELECT pg_catalog.unnest($1::text[])", {written});
+  record_fingerprint(rows_after); // what migrate.drift() compares with
 }
 
 std::string clock_now() {
@@ -207,8 +238,9 @@ VertexSet applied_set(const RevisionGraph &graph, const std::vector<std::string>
   for (const auto &id : versions) {
     auto v = graph.find(id);
     if (!v)
-      throw Error(sqlstate::data_corrupted, "migrate.version names revision \"" + id + "\", which is not registered",
-                  {}, "Register the revision again, or correct the version with migrate.stamp().");
+      throw Error(sqlstate::data_corrupted,
+                  "migrate.version names revision \"" + excerpt(id) + "\", which is not registered", {},
+                  "Register the revision again, or correct the version with migrate.stamp().");
     at.push_back(*v);
   }
   return graph.ancestors(at, true);
@@ -226,20 +258,39 @@ std::optional<std::string> label_owner(const std::string &label) {
 }
 
 void insert_revision(const RevisionContent &c, const std::string &checksum) {
-  execute(
-      "INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
-      "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills, lock_timeout, statement_timeout) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8 * interval '1 ms', $12::float8 * interval '1 ms')",
-      content_args(c, checksum));
+  execute(has_lint_ignore() ? "INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
+                              "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills, lock_timeout, "
+                              "statement_timeout, lint_ignore) "
+                              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8 * interval '1 ms', "
+                              "$12::float8 * interval '1 ms', $13)"
+                            : "INSERT INTO migrate.revisions (id, down_revisions, depends_on, branch_labels, message, "
+                              "upgrade_sql, downgrade_sql, transactional, checksum, requires_backfills, lock_timeout, "
+                              "statement_timeout) "
+                              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::float8 * interval '1 ms', "
+                              "$12::float8 * interval '1 ms')",
+          content_args(c, checksum));
 }
 
 void update_revision(const RevisionContent &c, const std::string &checksum) {
-  execute("UPDATE migrate.revisions SET down_revisions = $2, depends_on = $3, branch_labels = $4, "
-          "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9, "
-          "requires_backfills = $10, lock_timeout = $11::float8 * interval '1 ms', statement_timeout = $12::float8 * "
-          "interval '1 ms' "
-          "WHERE id = $1",
+  execute(has_lint_ignore() ? "UPDATE migrate.revisions SET down_revisions = $2, depends_on = $3, branch_labels = $4, "
+                              "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9, "
+                              "requires_backfills = $10, lock_timeout = $11::float8 * interval '1 ms', "
+                              "statement_timeout = $12::float8 * interval '1 ms', lint_ignore = $13 WHERE id = $1"
+                            : "UPDATE migrate.revisions SET down_revisions = $2, depends_on = $3, branch_labels = $4, "
+                              "message = $5, upgrade_sql = $6, downgrade_sql = $7, transactional = $8, checksum = $9, "
+                              "requires_backfills = $10, lock_timeout = $11::float8 * interval '1 ms', "
+                              "statement_timeout = $12::float8 * interval '1 ms' WHERE id = $1",
           content_args(c, checksum));
+}
+
+bool catalog_has(const char *table, const char *column) {
+  return pg_call([&] {
+    Oid schema = get_namespace_oid("migrate", true);
+    Oid relid = OidIsValid(schema) ? get_relname_relid(table, schema) : InvalidOid;
+    if (!OidIsValid(relid))
+      return false;
+    return column == nullptr || get_attnum(relid, column) != InvalidAttrNumber;
+  });
 }
 
 } // namespace migrate::pg

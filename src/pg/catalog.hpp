@@ -42,9 +42,14 @@ std::vector<std::string> version_rows();
 // session's committed move gets a serialization failure, not a second run.
 std::vector<std::string> version_rows_for_update();
 void write_version_rows(const std::vector<std::string> &rows);
+// One step's change (VersionChange::replaced, ::written): those rows go, these
+// come; `rows_after` is the whole set then, whose schema drift() will compare with.
+void write_version_change(const std::vector<std::string> &replaced, const std::vector<std::string> &written,
+                          const std::vector<std::string> &rows_after);
 
 struct JournalEntry {
   std::string revision, direction;
+  // The version rows the step replaced and those it wrote (VersionChange).
   std::vector<std::string> from_heads, to_heads;
   std::int64_t started_offset_us = 0; // since the call's start
   std::int64_t duration_us = 0;
@@ -59,6 +64,10 @@ bool revision_exists(const std::string &id);
 std::optional<std::string> label_owner(const std::string &label);
 
 void insert_revision(const RevisionContent &content, const std::string &checksum);
+
+// Whether migrate.<table> (and its column) exists: this library also serves
+// an older version's declarations until ALTER EXTENSION migrate UPDATE.
+bool catalog_has(const char *table, const char *column = nullptr);
 void update_revision(const RevisionContent &content, const std::string &checksum);
 
 } // namespace migrate::pg

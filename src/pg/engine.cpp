@@ -125,14 +125,15 @@ std::vector<StepReport> run_plan(const RevisionGraph &graph, const PlannedMotion
     const auto &info = graph.info(step.revision);
     const std::string line = describe_step(graph, step);
     notice("Running " + line);
-    JournalEntry entry{info.id, step.upgrade ? "upgrade" : "downgrade", rows.rows(), {}, micros_since(start), 0};
+    JournalEntry entry{info.id, step.upgrade ? "upgrade" : "downgrade", {}, {}, micros_since(start), 0};
     const auto step_start = std::chrono::steady_clock::now();
     const auto &content = plan.revisions.at(info.id).content;
     run_step_sql(step_sql(graph, plan, step), "migrate: " + line + " (revision " + info.id + ")",
                  StepTimeouts{content.lock_timeout_ms, content.statement_timeout_ms});
     entry.duration_us = micros_since(step_start);
-    rows.apply(step);
-    entry.to_heads = rows.rows();
+    const VersionChange change = rows.apply(step);
+    entry.from_heads = change.replaced();
+    entry.to_heads = change.written();
     reports.push_back({info.id, entry.direction, info.message, entry.duration_us});
     journal.push_back(std::move(entry));
   }

@@ -3,14 +3,15 @@
 #include "core/error.hpp"
 #include "core/planner.hpp"
 #include "core/revision_content.hpp"
+#include "core/text.hpp"
 #include "pg/catalog.hpp"
 #include "pg/engine.hpp"
 #include "pg/entry.hpp"
+#include "pg/fingerprint.hpp"
 #include "pg/fmgr_io.hpp"
+#include "pg/lint.hpp"
 #include "pg/registration.hpp"
 #include "pg/spi.hpp"
-
-#include <algorithm>
 
 namespace migrate::pg {
 
@@ -30,6 +31,7 @@ Datum move(FunctionCallInfo fcinfo, Motion motion) {
   auto graph = load_graph();
   PlannedMotion plan = plan_motion(*graph, motion, target, true);
   check_runnable(*graph, plan);
+  lint_gate(*graph, plan, false); // setting migrate.lint
   auto reports = run_plan(*graph, plan);
   spi.finish();
   return return_rows(fcinfo, report_rows(reports));
@@ -47,7 +49,7 @@ Datum plan(FunctionCallInfo fcinfo) {
   std::string direction = required_text(fcinfo, 1, "direction");
   if (direction != "upgrade" && direction != "downgrade")
     throw Error(sqlstate::invalid_parameter_value,
-                "direction must be 'upgrade' or 'downgrade', not '" + direction + "'");
+                "direction must be 'upgrade' or 'downgrade', not '" + excerpt(direction) + "'");
   SpiConnection spi(Volatility::stable);
   auto graph = load_graph();
   PlannedMotion planned =
@@ -58,9 +60,9 @@ Datum plan(FunctionCallInfo fcinfo) {
   Rows out;
   std::int64_t number = 0;
   for (const auto &step : planned.steps) {
-    rows.apply(step);
+    const VersionChange change = rows.apply(step);
     const auto &info = graph->info(step.revision);
-    out.push_back(Row{++number, info.id, info.message, step_sql(*graph, planned, step), rows.rows()});
+    out.push_back(Row{++number, info.id, info.message, step_sql(*graph, planned, step), change.written()});
   }
   return return_rows(fcinfo, out);
 }
@@ -76,8 +78,7 @@ Datum stamp(FunctionCallInfo fcinfo) {
   std::vector<JournalEntry> journal;
   const std::string started = clock_now();
   for (const auto &step : Planner(*graph).stamp(before, {target})) {
-    auto from = rows.rows();
-    rows.apply(step);
+    const VersionChange change = rows.apply(step);
     const auto &named = step.to.empty() ? step.from : step.to;
     std::string line = "stamp_revision ";
     for (std::size_t i = 0; i < step.from.size(); ++i)
@@ -87,11 +88,13 @@ Datum stamp(FunctionCallInfo fcinfo) {
       line += (i ? ", " : " ") + step.to[i];
     const char *text = line.c_str();
     pg_call([&] { ereport(NOTICE, (errmsg_internal("Running %s", text))); });
-    journal.push_back({named.front(), "stamp", from, rows.rows(), 0, 0});
+    journal.push_back({named.front(), "stamp", change.replaced(), change.written(), 0, 0});
   }
   if (!journal.empty()) {
     write_version_rows(rows.rows());
     append_journal(journal, started);
+  } else {
+    record_fingerprint(rows.rows()); // stamped where it is: the schema as it is becomes drift()'s reference
   }
   spi.finish();
   Rows out;
@@ -109,12 +112,14 @@ Datum merge(FunctionCallInfo fcinfo) {
   auto graph = load_graph();
   TargetResolver resolver(*graph);
   std::vector<RevisionGraph::Vertex> parents;
+  VertexSet named = graph->empty_set(); // `{heads}` can name 10,000 of them
   for (const auto &spec : specs)
     for (const Node &n : resolver.revisions(Spec{spec})) {
       if (!n.is_revision())
-        throw Error(sqlstate::invalid_parameter_value, "merge target '" + spec + "' does not name a revision");
-      if (std::find(parents.begin(), parents.end(), n.vertex) != parents.end())
+        throw Error(sqlstate::invalid_parameter_value, "merge target '" + excerpt(spec) + "' does not name a revision");
+      if (named.test(n.vertex))
         throw Error(sqlstate::invalid_parameter_value, "Duplicate head revisions specified");
+      named.set(n.vertex);
       parents.push_back(n.vertex);
     }
   RevisionContent c;
@@ -127,7 +132,7 @@ Datum merge(FunctionCallInfo fcinfo) {
     c.graph.id = *id;
     if (auto existing = load_revision(*id)) {
       if (canonical_form(existing->content) != canonical_form(c))
-        throw Error(sqlstate::duplicate_object, "revision " + *id + " already exists", {},
+        throw Error(sqlstate::duplicate_object, "revision " + excerpt(*id) + " already exists", {},
                     "Choose another id for the merge, or leave it NULL to have one generated.");
       spi.finish();
       return return_text(*id);

@@ -1,4 +1,5 @@
 // Read-only views of the graph: heads, branches, current, history, show, graph.
+#include "core/current.hpp"
 #include "core/graphviz.hpp"
 #include "core/history.hpp"
 #include "core/targets.hpp"
@@ -39,11 +40,14 @@ Datum branches(FunctionCallInfo fcinfo) {
   return return_rows(fcinfo, one_column(graph.ids(points)));
 }
 
+// What `alembic current` prints, not the raw rows (those are migrate.version).
 Datum current(FunctionCallInfo fcinfo) {
   SpiConnection spi(Volatility::stable);
-  auto versions = version_rows();
+  auto shared = load_graph();
+  const RevisionGraph &graph = *shared;
+  VertexSet applied = applied_set(graph, version_rows());
   spi.finish();
-  return return_rows(fcinfo, one_column(versions));
+  return return_rows(fcinfo, one_column(graph.ids(all_current(graph, applied))));
 }
 
 Datum history(FunctionCallInfo fcinfo) {

@@ -82,6 +82,9 @@ RevisionContent content_from_args(FunctionCallInfo fcinfo) {
   check_identifier("revision id", c.graph.id); // before a timeout's refusal quotes it
   c.lock_timeout_ms = timeout_ms(fcinfo, 9, "lock_timeout", c.graph.id);
   c.statement_timeout_ms = timeout_ms(fcinfo, 10, "statement_timeout", c.graph.id);
+  // 0.1.0's declaration (before ALTER EXTENSION UPDATE) has no lint_ignore.
+  if (PG_NARGS() > 11)
+    c.lint_ignore = required_text_array(fcinfo, 11, "lint_ignore");
   return c;
 }
 
@@ -145,8 +148,9 @@ void register_content(const RevisionContent &c) {
   } else if (stored->checksum != checksum) {
     replace_revision(c, *stored, checksum);
   } else if (stored->content.lock_timeout_ms != c.lock_timeout_ms ||
-             stored->content.statement_timeout_ms != c.statement_timeout_ms) {
-    update_revision(c, checksum); // timeouts only: allowed even once applied
+             stored->content.statement_timeout_ms != c.statement_timeout_ms ||
+             stored->content.lint_ignore != c.lint_ignore) {
+    update_revision(c, checksum); // timeouts or lint_ignore only: allowed even once applied
   }
 }
 

@@ -8,6 +8,7 @@
 #include "pg/entry.hpp"
 #include "pg/fmgr_io.hpp"
 #include "pg/guard.hpp"
+#include "pg/lint.hpp"
 #include "pg/procedure.hpp"
 #include "pg/toplevel_worker.hpp"
 
@@ -49,7 +50,8 @@ private:
       notice("migrate.run: nothing to do; the database is at " + describe_rows(plan.rows_before));
       return;
     }
-    spi_.commit(); // the plan's reads; each revision is a transaction of its own from here
+    lint_gate(graph, plan, true); // setting migrate.lint
+    spi_.commit();                // the plan's reads; each revision is a transaction of its own from here
     VersionRows rows(graph, plan.rows_before);
     std::vector<std::string> committed = plan.rows_before; // where the database is after a rollback
     std::size_t done = 0;
@@ -69,10 +71,9 @@ private:
           spi_.commit(); // drops the snapshot the queries above left: see run_at_top_level()
           run_at_top_level(content.graph.id, content.upgrade_sql, context);
         }
-        JournalEntry entry{content.graph.id, "upgrade", rows.rows(), {}, 0, micros_since(start)};
-        rows.apply(step);
-        entry.to_heads = rows.rows();
-        write_version_rows(rows.rows());
+        const VersionChange change = rows.apply(step);
+        JournalEntry entry{content.graph.id, "upgrade", change.replaced(), change.written(), 0, micros_since(start)};
+        write_version_change(entry.from_heads, entry.to_heads, rows.rows());
         append_journal({entry}, started);
         spi_.commit();
         committed = rows.rows();

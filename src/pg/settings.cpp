@@ -13,6 +13,19 @@ int setting_lock_timeout_ms = 5000;
 int setting_statement_timeout_ms = 0;
 int setting_lock_retries = 5;
 int setting_lock_retry_delay_ms = 500;
+int setting_lint = static_cast<int>(LintMode::warn);
+int setting_lint_large_table_kb = 10 * 1024;
+
+namespace {
+
+const struct config_enum_entry lint_modes[] = {
+    {"off", static_cast<int>(LintMode::off), false},
+    {"warn", static_cast<int>(LintMode::warn), false},
+    {"error", static_cast<int>(LintMode::error), false},
+    {nullptr, 0, false},
+};
+
+} // namespace
 
 void define_settings() {
   DefineCustomIntVariable(
@@ -29,6 +42,16 @@ void define_settings() {
   DefineCustomIntVariable("migrate.lock_retry_delay", "Pause before the first retry; it doubles for each next one.",
                           nullptr, &setting_lock_retry_delay_ms, 500, 0, 3600 * 1000, PGC_USERSET, GUC_UNIT_MS, nullptr,
                           nullptr, nullptr);
+  DefineCustomEnumVariable("migrate.lint", "What upgrade() and CALL migrate.run() do with migrate.lint()'s findings.",
+                           "off: nothing; warn: a WARNING per finding; error: a WARNING per finding of severity "
+                           "warning, and a refusal (55M01) before anything runs when a finding has severity error.",
+                           &setting_lint, static_cast<int>(LintMode::warn), lint_modes, PGC_USERSET, 0, nullptr,
+                           nullptr, nullptr);
+  DefineCustomIntVariable("migrate.lint_large_table",
+                          "Table size from which a lint finding about a lock held while the table is read or "
+                          "rewritten is an error rather than a warning.",
+                          nullptr, &setting_lint_large_table_kb, 10 * 1024, 0, INT_MAX, PGC_USERSET, GUC_UNIT_KB,
+                          nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("migrate");
 }
 

@@ -12,6 +12,12 @@ extern int setting_statement_timeout_ms;
 extern int setting_lock_retries;
 extern int setting_lock_retry_delay_ms;
 
+// migrate.lint: what upgrade() and CALL migrate.run() do with migrate.lint()'s
+// findings before they run anything.
+enum class LintMode { off, warn, error };
+extern int setting_lint;                // a LintMode
+extern int setting_lint_large_table_kb; // from this size on, a locking finding is an error
+
 void define_settings();
 
 // The range an integer setting of PostgreSQL's takes (lock_timeout:

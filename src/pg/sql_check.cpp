@@ -1,10 +1,12 @@
 #include "pg/sql_check.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "pg/guard.hpp"
 
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 namespace migrate::pg {
 
@@ -80,9 +82,11 @@ int line_of(const std::string &sql, int location) {
   return 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + std::max(location, 0), '\n'));
 }
 
+} // namespace
+
 // raw_parser, with a syntax error pointed at `sql` itself (not at the
 // caller's query) and `where` added to its CONTEXT.
-List *parse(const std::string &sql, const std::string &where) {
+List *parse_sql(const std::string &sql, const std::string &where) {
   const char *source = sql.c_str();
   try {
     return pg_call([&] { return raw_parser(source, RAW_PARSE_DEFAULT); });
@@ -101,7 +105,23 @@ List *parse(const std::string &sql, const std::string &where) {
   }
 }
 
-} // namespace
+// Plain C, under pg_call: the offset of the first token at or after `from`
+// (comments and blanks skipped, as PostgreSQL's lexer skips them).
+static int first_token(const char *sql, int from) {
+  core_yy_extra_type extra;
+  core_yyscan_t scanner = scanner_init(sql + from, &extra, &ScanKeywords, ScanKeywordTokens);
+  core_YYSTYPE value;
+  YYLTYPE location = 0;
+  int token = core_yylex(&value, &location, scanner);
+  scanner_finish(scanner);
+  return token == 0 ? from : from + location;
+}
+
+int statement_line(const std::string &sql, const RawStmt *raw) {
+  const char *text = sql.c_str();
+  const int from = std::min(std::max(raw->stmt_location, 0), static_cast<int>(sql.size()));
+  return line_of(sql, pg_call([&] { return first_token(text, from); }));
+}
 
 // A transactional => false revision runs statement by statement at top
 // level: transaction control has no place in it, and a concurrent index
@@ -136,8 +156,43 @@ std::string statement_text(const std::string &sql, const RawStmt *raw) {
   return sql.substr(start, end - start);
 }
 
+// Plain C, under pg_call: the string constants of `sql`, as PostgreSQL's lexer reads them.
+static List *raw_string_constants(const char *sql) {
+  core_yy_extra_type extra;
+  core_yyscan_t scanner = scanner_init(sql, &extra, &ScanKeywords, ScanKeywordTokens);
+  core_YYSTYPE value;
+  YYLTYPE location;
+  List *out = NIL;
+  for (int token; (token = core_yylex(&value, &location, scanner)) != 0;)
+    if (token == SCONST)
+      out = lappend(out, pstrdup(value.str));
+  scanner_finish(scanner);
+  return out;
+}
+
+// Plain C, under pg_call: the byte offset of a 1-based character position, as errors report positions.
+static int byte_offset(const char *sql, int length, int position) {
+  return position > 0 ? pg_mbcharcliplen(sql, length, position - 1) : 0;
+}
+
+std::vector<std::string> string_constants(const std::string &statement) {
+  const char *source = statement.c_str();
+  List *constants = pg_call([&] { return raw_string_constants(source); });
+  std::vector<std::string> out;
+  ListCell *lc;
+  foreach (lc, constants)
+    out.emplace_back(static_cast<const char *>(lfirst(lc)));
+  return out;
+}
+
+int line_of_position(const std::string &sql, int position) {
+  const char *source = sql.c_str();
+  const int length = static_cast<int>(sql.size());
+  return line_of(sql, pg_call([&] { return byte_offset(source, length, position); }));
+}
+
 int inspect_sql(const std::string &revision, const char *direction, const std::string &sql, bool in_transaction) {
-  List *stmts = parse(sql, std::string("migrate: parsing the ") + direction + " SQL of revision " + revision);
+  List *stmts = parse_sql(sql, std::string("migrate: parsing the ") + direction + " SQL of revision " + revision);
   int count = list_length(stmts);
   if (!in_transaction) {
     check_outside_transaction(revision, direction, sql, stmts);
@@ -157,7 +212,7 @@ int inspect_sql(const std::string &revision, const char *direction, const std::s
                 std::string(refusal->what) + " cannot run inside a transaction: " + direction + " SQL of revision " +
                     revision,
                 "Statement " + std::to_string(index) + " (line " +
-                    std::to_string(line_of(sql, static_cast<int>(start))) + "): " + statement,
+                    std::to_string(line_of(sql, static_cast<int>(start))) + "): " + excerpt(statement),
                 "upgrade() runs every revision in the caller's transaction. Register this revision with "
                 "transactional => false for statements that need their own transaction.");
   }
@@ -165,7 +220,7 @@ int inspect_sql(const std::string &revision, const char *direction, const std::s
 }
 
 void inspect_batch_sql(const std::string &backfill, const std::string &sql) {
-  List *stmts = parse(sql, "migrate: parsing the batch_sql of backfill " + backfill);
+  List *stmts = parse_sql(sql, "migrate: parsing the batch_sql of backfill " + backfill);
   const int count = list_length(stmts);
   const char *hint = "A batch is one INSERT, UPDATE, DELETE or MERGE: the rows it affects are the progress, "
                      "and a batch that affects none ends the backfill.";

@@ -1,6 +1,7 @@
 #include "pg/toplevel_worker.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "pg/catalog.hpp"
 #include "pg/guard.hpp"
 #include "pg/procedure.hpp"
@@ -21,7 +22,7 @@ struct WorkerTask {
   TimestampTz caller_started;
   Oid role; // the caller's current role (SET ROLE), which the statement runs as
   bool role_is_superuser;
-  char search_path[1024];
+  std::size_t search_path_at; // the caller's search_path, whole: in statement[], after the statement
   char lock_timeout[64];
   char statement_timeout[64];
   // Written by the worker:
@@ -42,7 +43,9 @@ void copy_text(char *to, std::size_t size, const char *from) {
 
 // Plain C, under pg_call. A DSM segment holding the task for one statement.
 dsm_segment *make_task(const char *statement, std::size_t length) {
-  dsm_segment *seg = dsm_create(offsetof(WorkerTask, statement) + length + 1, 0);
+  const char *path = namespace_search_path ? namespace_search_path : "";
+  const std::size_t path_length = strlen(path);
+  dsm_segment *seg = dsm_create(offsetof(WorkerTask, statement) + length + 1 + path_length + 1, 0);
   auto *task = static_cast<WorkerTask *>(dsm_segment_address(seg));
   memset(task, 0, offsetof(WorkerTask, statement));
   task->database = MyDatabaseId;
@@ -51,12 +54,13 @@ dsm_segment *make_task(const char *statement, std::size_t length) {
   task->caller_started = MyStartTimestamp;
   task->role = GetUserId();
   task->role_is_superuser = superuser();
-  copy_text(task->search_path, sizeof task->search_path, namespace_search_path);
   copy_text(task->lock_timeout, sizeof task->lock_timeout, GetConfigOption("lock_timeout", false, false));
   copy_text(task->statement_timeout, sizeof task->statement_timeout,
             GetConfigOption("statement_timeout", false, false));
   memcpy(task->statement, statement, length);
   task->statement[length] = '\0';
+  task->search_path_at = length + 1;
+  memcpy(task->statement + task->search_path_at, path, path_length + 1);
   task->status = task_pending;
   return seg;
 }
@@ -217,7 +221,7 @@ void run_in_worker(const std::string &revision, const std::string &statement, co
   }
   if (task->status == task_pending)
     throw Error(sqlstate::internal_error, context + ": the background worker exited without reporting",
-                "Statement: " + statement, "The server log says why (search for \"migrate worker\").");
+                "Statement: " + excerpt(statement), "The server log says why (search for \"migrate worker\").");
   // The worker's error, raised here as if this backend had run the statement.
   const char *where = context.c_str();
   pg_call([&] {
@@ -356,9 +360,9 @@ bool caller_still_running(const migrate::pg::WorkerTask *task) {
 extern "C" PGDLLEXPORT void migrate_toplevel_worker_main(Datum arg);
 
 extern "C" void migrate_toplevel_worker_main(Datum arg) {
+  using migrate::worker_lock_key;
   using migrate::pg::task_done;
   using migrate::pg::task_failed;
-  using migrate::worker_lock_key;
   using migrate::pg::WorkerTask;
   pqsignal(SIGTERM, die);
   BackgroundWorkerUnblockSignals();
@@ -389,7 +393,7 @@ extern "C" void migrate_toplevel_worker_main(Datum arg) {
     if (!caller_running)
       ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                       errmsg("migrate worker: the migrate.run() that started it is gone; nothing was run")));
-    SetConfigOption("search_path", task->search_path, PGC_USERSET, PGC_S_SESSION);
+    SetConfigOption("search_path", task->statement + task->search_path_at, PGC_USERSET, PGC_S_SESSION);
     SetConfigOption("lock_timeout", task->lock_timeout, PGC_USERSET, PGC_S_SESSION);
     SetConfigOption("statement_timeout", task->statement_timeout, PGC_USERSET, PGC_S_SESSION);
     SetCurrentStatementStartTimestamp();

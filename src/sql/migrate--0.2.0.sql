@@ -43,7 +43,8 @@ CREATE TABLE migrate.revisions (
     lock_timeout   interval CHECK (lock_timeout >= '0'),      -- NULL: migrate.lock_timeout
     statement_timeout interval CHECK (statement_timeout >= '0'), -- NULL: migrate.statement_timeout
     -- clock_timestamp: revisions loaded in one transaction keep their order.
-    created_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+    created_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    lint_ignore    text[] NOT NULL DEFAULT '{}'    -- migrate.lint() rules silenced for this revision; not content
 );
 -- fastupdate off: a bulk load searches labels after every insert, and a
 -- pending list would make each search scan everything inserted so far.
@@ -66,6 +67,24 @@ CREATE TABLE migrate.journal (
     duration    interval NOT NULL,
     applied_by  name NOT NULL DEFAULT CURRENT_USER,
     txid        xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id()
+);
+
+-- The schema (migrate.fingerprint()'s rows) as the engine's last move left
+-- it: what migrate.drift() compares the database with. Each move (upgrade,
+-- downgrade, stamp, each revision of CALL migrate.run()) writes only the rows
+-- that changed.
+CREATE TABLE migrate.schema_fingerprint (
+    kind       text NOT NULL,
+    name       text NOT NULL,
+    definition text NOT NULL
+);
+-- Its hash, and the move that left it (one row, from the first move on).
+CREATE TABLE migrate.schema_fingerprint_state (
+    id           integer PRIMARY KEY CHECK (id = 1),
+    hash         text NOT NULL,                   -- hex SHA-256 of the rows
+    recorded_at  timestamptz NOT NULL,
+    recorded_by  name NOT NULL,
+    version_rows text[] NOT NULL                  -- migrate.version as the move left it
 );
 
 -- Which committed change of migrate.revisions a snapshot sees: updated (at
@@ -130,6 +149,8 @@ SELECT pg_catalog.pg_extension_config_dump('migrate.backfill_jobs_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.version', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.journal', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.journal_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.schema_fingerprint', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.schema_fingerprint_state', '');
 
 -- Registration. Not STRICT: a NULL argument gets an error that names it.
 CREATE FUNCTION migrate.revision(
@@ -143,7 +164,8 @@ CREATE FUNCTION migrate.revision(
     transactional boolean DEFAULT true,
     requires_backfills text[] DEFAULT '{}',
     lock_timeout interval DEFAULT NULL,
-    statement_timeout interval DEFAULT NULL)
+    statement_timeout interval DEFAULT NULL,
+    lint_ignore text[] DEFAULT '{}')
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_revision' LANGUAGE C VOLATILE;
 
@@ -202,6 +224,22 @@ AS 'MODULE_PATHNAME', 'migrate_merge' LANGUAGE C VOLATILE;
 CREATE PROCEDURE migrate.run(target text DEFAULT 'head')
 AS 'MODULE_PATHNAME', 'migrate_run' LANGUAGE C;
 
+-- Proving before running (docs/proving.md). Read-only: nothing they do stays.
+-- The findings of the pending steps to target, statement by statement:
+-- PostgreSQL's parser and the catalog, not guesses from the text.
+CREATE FUNCTION migrate.lint(target text DEFAULT 'head')
+RETURNS TABLE (revision text, statement integer, line integer, rule text, severity text, object text,
+               message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint' LANGUAGE C STABLE;
+
+-- The schema as normalized rows (never the migrate schema nor what belongs to an extension).
+CREATE FUNCTION migrate.fingerprint() RETURNS TABLE (kind text, name text, definition text)
+AS 'MODULE_PATHNAME', 'migrate_fingerprint' LANGUAGE C STABLE;
+
+-- What changed out of band since the engine last moved the database.
+CREATE FUNCTION migrate.drift() RETURNS TABLE (kind text, name text, change text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_drift' LANGUAGE C STABLE;
+
 -- Registers a backfill: batch_sql is one INSERT, UPDATE, DELETE or MERGE
 -- that processes one batch; a batch that affects no row ends the backfill.
 CREATE FUNCTION migrate.backfill(
@@ -222,7 +260,7 @@ AS 'MODULE_PATHNAME', 'migrate_run_backfills' LANGUAGE C;
 -- Other roles may call the read functions once granted SELECT on the tables.
 GRANT USAGE ON SCHEMA migrate TO PUBLIC;
 -- Whatever changes the catalog or the database is for the roles an owner grants it to.
-REVOKE EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval, text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.backfill(text, text, text, interval, integer, interval) FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval) FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE migrate.run(text) FROM PUBLIC;

@@ -1,6 +1,8 @@
 // migrate_plan_cli: one planner command over a graph read from stdin, for the
 // differential test against Alembic (test/alembic_diff/PROTOCOL.md).
+#include "core/current.hpp"
 #include "core/error.hpp"
+#include "core/history.hpp"
 #include "core/planner.hpp"
 
 #include <iostream>
@@ -47,7 +49,8 @@ int main() {
       std::string rows;
       fields >> rows;
       current = list(rows);
-    } else if (kind == "upgrade" || kind == "downgrade" || kind == "stamp") {
+    } else if (kind == "upgrade" || kind == "downgrade" || kind == "stamp" || kind == "history" ||
+               kind == "all_current") {
       command = kind;
       std::getline(fields >> std::ws, target);
     } else if (!kind.empty()) {
@@ -64,7 +67,20 @@ int main() {
     migrate::Planner planner(graph);
     migrate::VersionRows rows(graph, current);
     std::vector<std::string> steps;
-    if (command == "stamp") {
+    if (command == "history") {
+      // `history -` is Alembic's history with no range.
+      auto listed = migrate::history(graph, target == "-" ? std::nullopt : std::optional<std::string>(target), current);
+      steps = graph.ids(listed);
+    } else if (command == "all_current") {
+      std::vector<migrate::RevisionGraph::Vertex> at;
+      for (const auto &id : current) {
+        auto v = graph.find(id);
+        if (!v)
+          throw migrate::Error(migrate::sqlstate::data_corrupted, "version row " + id + " is not a revision");
+        at.push_back(*v);
+      }
+      steps = graph.ids(migrate::all_current(graph, graph.ancestors(at, true)));
+    } else if (command == "stamp") {
       for (const auto &step : planner.stamp(current, list(target))) {
         rows.apply(step);
         steps.push_back("stamp");

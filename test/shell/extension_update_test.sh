@@ -58,12 +58,20 @@ SQL
 run -c "CALL migrate.run_backfills()" 2>&1 | grep -q 'Backfill fill_fails failed at batch 1: 22012'
 
 # The data as 0.1.0 holds it: every member table (each must have rows) with
-# the columns it has now, and every member sequence.
+# the columns 0.1.0 gave it (record_columns, before the update; columns
+# 0.2.0 adds are checked on their own), and every member sequence.
+declare -A cols_of
+record_columns() {
+  local t
+  for t in $tables; do
+    cols_of[$t]=$(q "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+                     WHERE attrelid = 'migrate.$t'::regclass AND attnum > 0 AND NOT attisdropped")
+  done
+}
 snapshot() {
   local t cols
   for t in $tables; do
-    cols=$(q "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
-              WHERE attrelid = 'migrate.$t'::regclass AND attnum > 0 AND NOT attisdropped")
+    cols=${cols_of[$t]}
     echo "== $t"
     q "COPY (SELECT $cols FROM migrate.$t ORDER BY $(seq -s, 1 "$(wc -w <<<"${cols//,/ }")")) TO STDOUT"
   done
@@ -81,6 +89,7 @@ for t in $tables; do
 done
 expect "$(q "SELECT string_agg(name || ' ' || state || ' ' || batches, ', ' ORDER BY name) FROM migrate.backfills")" \
   '^fill_fails failed 0, fill_nothing done 0, fill_orders pending 1$'
+record_columns
 before=$(snapshot)
 
 run -c "ALTER EXTENSION migrate UPDATE"
@@ -92,6 +101,8 @@ if [ "$before" != "$after" ]; then
   diff <(echo "$before") <(echo "$after") | head -40
   exit 1
 fi
+# What 0.2.0 adds to existing rows starts empty.
+expect "$(q "SELECT count(*) FROM migrate.revisions WHERE lint_ignore <> '{}'")" '^0$'
 
 # The same extension as a fresh install of the default version.
 run -d "$fresh" -c "CREATE EXTENSION migrate"

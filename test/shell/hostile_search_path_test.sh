@@ -74,11 +74,14 @@ as_caller "SELECT * FROM migrate.history('trunk@base:heads')"
 as_caller "SELECT * FROM migrate.show('h2')"
 as_caller "SELECT * FROM migrate.graph()"
 as_caller "SELECT * FROM migrate.plan('$merge')"
+as_caller "SELECT * FROM migrate.lint('heads')"
 
 # Moving it: upgrade, with a lock wait on h2 (retried, the holders described).
 as_caller "SELECT * FROM migrate.upgrade('h1')"
 as_caller "SELECT * FROM migrate.current()"
 as_caller "SELECT * FROM migrate.show('current')"
+as_caller "SELECT * FROM migrate.fingerprint()"
+as_caller "SELECT * FROM migrate.drift()"
 psql -X -q -d "$db" -c "BEGIN; LOCK TABLE hostile.t IN ACCESS SHARE MODE; SELECT pg_sleep(1.2); COMMIT" >/dev/null &
 holder=$!
 sleep 0.4
@@ -97,9 +100,9 @@ as_caller "SELECT * FROM migrate.downgrade('h1')"
 as_caller "SELECT * FROM migrate.stamp('base')"
 
 fail=0
-if grep -q 'HIJACKED' "$out"; then
+if grep -q 'WARNING:  HIJACKED' "$out"; then
   echo "planted objects ran inside the engine:"
-  grep -o 'HIJACKED: .*' "$out" | sort | uniq -c | sort -rn | head -40
+  grep -o 'WARNING:  HIJACKED: .*' "$out" | sort | uniq -c | sort -rn | head -40
   fail=1
 fi
 [ "$(hits)" = 0 ] || { echo "hostile.hits = $(hits)"; fail=1; }

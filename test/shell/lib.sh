@@ -28,3 +28,13 @@ plant_function_names() {
       num_nulls pg_typeof version pg_get_userbyid has_table_privilege | tr ' ' '\n'
   } | tr -d ' (' | grep . | sort -u | paste -sd, -
 }
+# The grants README documents for a deploying role (the ```sql block after
+# "the table privileges they use:", in README.md or docs/), for role $1: the
+# tests grant exactly what users read, so the list cannot go stale.
+readme_grants() {
+  local top
+  top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  cat "$top/README.md" "$top"/docs/*.md |
+    awk '/the table privileges they use:/ {f = 1} f && /^```sql/ {g = 1; next} g && /^```/ {exit} g' |
+    sed "s/\bdeployer\b/$1/g"
+}

@@ -2,6 +2,7 @@
 # A role without grants can neither register revisions nor write the catalog;
 # it may read once an owner grants SELECT.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 db=migrate_privileges
 dropdb --if-exists "$db"; createdb "$db"
 trap 'dropdb --if-exists "$db"; psql -X -q -d postgres -c "DROP ROLE IF EXISTS migrate_nobody" -c "DROP ROLE IF EXISTS migrate_deployer" >/dev/null' EXIT
@@ -27,28 +28,21 @@ expect "$(as_nobody "SELECT migrate.merge('{a1,a2}')")" "permission denied for f
 expect "$(as_nobody "SELECT migrate.backfill('f', 'a1', 'DELETE FROM t')")" "permission denied for function backfill"
 expect "$(as_nobody "CALL migrate.run_backfills()")" "permission denied for procedure run_backfills"
 expect "$(as_nobody "CALL migrate.run()")" "permission denied for procedure run"
+# Proving reads what the role may read: the catalog's revisions, the recorded schema.
+expect "$(as_nobody "SELECT count(*) FROM migrate.lint()")" "permission denied for table revisions"
+expect "$(as_nobody "SELECT count(*) FROM migrate.drift()")" "permission denied for table schema_fingerprint_state"
+expect "$(as_nobody "SELECT count(*) > 0 FROM migrate.fingerprint()")" "^t$"
+expect "$(as_nobody "DELETE FROM migrate.schema_fingerprint")" "permission denied for table schema_fingerprint"
 psql -X -q -d "$db" -c "GRANT SELECT ON migrate.revisions, migrate.version TO migrate_nobody" >/dev/null
 expect "$(as_nobody "SELECT * FROM migrate.heads()")" "^a1$"
 expect "$(as_nobody "SELECT migrate.revision('b2', '{a1}', 'SELECT 1')")" "permission denied for function revision"
 [ "$(psql -X -At -d "$db" -c 'SELECT count(*) FROM migrate.revisions')" = 1 ]
 
 # A deploy role with the grants README lists can register and read.
-psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL
 DROP ROLE IF EXISTS migrate_deployer;
 CREATE ROLE migrate_deployer LOGIN PASSWORD 'deployer';
-GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval),
-                          migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text),
-                          migrate.merge(text[], text, text),
-                          migrate.backfill(text, text, text, interval, integer, interval) TO migrate_deployer;
-GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval), migrate.run(text) TO migrate_deployer;
-GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO migrate_deployer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO migrate_deployer;
-GRANT INSERT ON migrate.journal TO migrate_deployer;
-GRANT USAGE ON SEQUENCE migrate.journal_id_seq TO migrate_deployer;
-GRANT UPDATE ON migrate.catalog_state TO migrate_deployer;
-GRANT SELECT, INSERT, UPDATE ON migrate.backfill_jobs TO migrate_deployer;
-GRANT USAGE ON SEQUENCE migrate.backfill_jobs_id_seq TO migrate_deployer;
-GRANT SELECT ON migrate.backfills TO migrate_deployer;
+$(readme_grants migrate_deployer)
 -- What the deployer's migrations themselves create.
 GRANT CREATE ON SCHEMA public TO migrate_deployer;
 SQL
@@ -62,12 +56,21 @@ expect "$(as_deployer "SELECT migrate.revision('c3', '{b2}', 'CREATE TABLE deplo
 expect "$(as_deployer "SELECT revision FROM migrate.upgrade('head')")" "c3"
 expect "$(as_deployer "SELECT c FROM migrate.current() c")" "^c3$"
 expect "$(psql -X -At -d "$db" -c "SELECT tableowner FROM pg_tables WHERE tablename = 'deployed'")" "^migrate_deployer$"
+# ... lint the next step and see no drift after its move, as itself.
+expect "$(as_deployer "SELECT migrate.revision('c4', '{c3}', 'ALTER TABLE deployed ADD n int', 'ALTER TABLE deployed DROP n', lint_ignore => '{drop-table}')")" "^c4$"
+expect "$(as_deployer "SELECT rule FROM migrate.lint()")" "^$"
+expect "$(as_deployer "SELECT count(*) FROM migrate.drift()")" "^0$"
+psql -X -q -d "$db" -c "CREATE INDEX deployed_by_hand ON deployed (id)" >/dev/null
+expect "$(as_deployer "SELECT name || ' ' || change FROM migrate.drift()")" "^public.deployed_by_hand added$"
+expect "$(as_deployer "SELECT revision FROM migrate.upgrade('c4')")" "^c4$"
+expect "$(as_deployer "SELECT count(*) FROM migrate.drift()")" "^0$"
+psql -X -q -d "$db" -c "DROP INDEX deployed_by_hand" >/dev/null
 # ... and register and run a backfill, as itself.
 expect "$(as_deployer "SELECT migrate.backfill('fill_deployed', 'c3', 'INSERT INTO deployed SELECT 1 WHERE NOT EXISTS (SELECT FROM deployed)')")" "^fill_deployed$"
 expect "$(as_deployer "CALL migrate.run_backfills()")" "^$"
 expect "$(as_deployer "SELECT state || ' ' || rows_done FROM migrate.backfills")" "^done 1$"
 # ... and run a concurrent index build through migrate.run(), as itself.
-expect "$(as_deployer "SELECT migrate.revision('c3x', '{c3}', 'CREATE INDEX CONCURRENTLY deployed_id_idx ON deployed (id)', 'DROP INDEX deployed_id_idx', transactional => false)")" "^c3x$"
+expect "$(as_deployer "SELECT migrate.revision('c3x', '{c4}', 'CREATE INDEX CONCURRENTLY deployed_id_idx ON deployed (id)', 'DROP INDEX deployed_id_idx', transactional => false)")" "^c3x$"
 expect "$(as_deployer "CALL migrate.run()")" "^$"
 expect "$(psql -X -At -d "$db" -c "SELECT indisvalid FROM pg_index WHERE indexrelid = 'deployed_id_idx'::regclass")" "^t$"
 # downgrade() refuses a non-transactional revision: undo it by hand and stamp.

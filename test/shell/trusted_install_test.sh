@@ -113,19 +113,7 @@ expect "$(as $owner "$db" -c "SELECT c FROM migrate.current() c")" '^a2$'
 
 # ... and grants a deployer what README lists, which then deploys.
 out=$(as $owner "$db" <<SQL
-GRANT EXECUTE ON FUNCTION migrate.revision(text, text[], text, text, text, text[], text[], boolean, text[], interval, interval),
-                          migrate.upgrade(text), migrate.downgrade(text), migrate.stamp(text),
-                          migrate.merge(text[], text, text),
-                          migrate.backfill(text, text, text, interval, integer, interval) TO $deployer;
-GRANT EXECUTE ON PROCEDURE migrate.run_backfills(text[], interval), migrate.run(text) TO $deployer;
-GRANT SELECT, INSERT, UPDATE ON migrate.revisions TO $deployer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.version TO $deployer;
-GRANT INSERT ON migrate.journal TO $deployer;
-GRANT USAGE ON SEQUENCE migrate.journal_id_seq TO $deployer;
-GRANT UPDATE ON migrate.catalog_state TO $deployer;
-GRANT SELECT, INSERT, UPDATE ON migrate.backfill_jobs TO $deployer;
-GRANT USAGE ON SEQUENCE migrate.backfill_jobs_id_seq TO $deployer;
-GRANT SELECT ON migrate.backfills TO $deployer;
+$(readme_grants "$deployer")
 GRANT CREATE ON SCHEMA public TO $deployer;
 SQL
 )

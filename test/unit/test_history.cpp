@@ -91,9 +91,14 @@ TEST(History, CurrentKeyword) {
   auto g = linear();
   EXPECT_EQ(run(g, "current:", {"b"}), Strings({"d", "c", "b"}));
   EXPECT_EQ(run(g, ":current", {"b"}), Strings({"b", "a"}));
-  EXPECT_EQ(run(g, "current:current", {"c"}), Strings({"c"}));
-  // Nothing applied: the range up to `current` is empty.
-  EXPECT_TRUE(run(g, ":current", {}).empty());
+  // Alembic's history replaces `current` on one side only, the upper one
+  // first: the lower `current` is then looked up as a revision.
+  auto e = catch_error([&] { run(g, "current:current", {"c"}); });
+  ASSERT_TRUE(e);
+  EXPECT_STREQ(e->what(), "Can't locate revision identified by 'current'");
+  // Nothing applied: Alembic's empty rows fall back to the default, heads.
+  EXPECT_EQ(run(g, ":current", {}), Strings({"d", "c", "b", "a"}));
+  EXPECT_EQ(run(g, "current:", {}), Strings({"d", "c", "b", "a"}));
 
   auto b = branched();
   EXPECT_EQ(run_set(b, "current:", {"c", "e"}), IdSet({"c", "d", "e", "f"}));

@@ -1,0 +1,33 @@
+// The schema's fingerprint read from the catalog, and the one the engine's
+// last move left (migrate.schema_fingerprint), for migrate.drift().
+#pragma once
+
+#include "core/fingerprint.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migrate::pg {
+
+// migrate.fingerprint()'s rows, sorted. Read under fixed settings
+// (search_path pg_catalog, DateStyle ISO, TimeZone UTC...), so that the same
+// schema reads the same whatever the session's settings.
+Fingerprint read_fingerprint();
+
+// Hex SHA-256 of a sorted fingerprint.
+std::string fingerprint_hash(const Fingerprint &objects);
+
+struct RecordedFingerprint {
+  std::string hash, recorded_at, recorded_by;
+  std::vector<std::string> version_rows;
+};
+std::optional<RecordedFingerprint> recorded_fingerprint();
+Fingerprint recorded_objects();
+
+// After a move: stores the fingerprint the database is left with, writing
+// only the rows that differ from the one stored (nothing when its hash is
+// the same). `version_rows`: the version rows the move left.
+void record_fingerprint(const std::vector<std::string> &version_rows);
+
+} // namespace migrate::pg
