@@ -10,7 +10,6 @@
 #include "cli/versions.hpp"
 #include "core/engine_lock.hpp"
 #include "core/error.hpp"
-#include "core/planner.hpp"
 #include "core/revision_file.hpp"
 #include "core/text.hpp"
 
@@ -206,15 +205,6 @@ std::vector<std::string> read_alembic_rows(Connection &c, const std::string &tab
   return out;
 }
 
-struct StampEntry {
-  std::string revision;
-  std::vector<std::string> from, to;
-};
-
-std::string describe_stamp(const StampStep &step) {
-  return "stamp_revision " + join(step.from, ", ") + " ->" + (step.to.empty() ? "" : " " + join(step.to, ", "));
-}
-
 } // namespace
 
 int stamp_from_alembic(const Invocation &inv, const std::string &table) {
@@ -236,30 +226,9 @@ int stamp_from_alembic(const Invocation &inv, const std::string &table) {
       out.info("pg_migrate", "the database is at " + at + " already, as " + table + " says");
       return {true, "at " + at + " already"};
     }
-    // What migrate.stamp('base') and then migrate.stamp(VARIADIC rows) do:
-    // Alembic's stamp of every row at once, from no rows. Issue 11 makes
-    // migrate.stamp() variadic; then these two calls replace the rest of
-    // this block:
-    //   SELECT migrate.stamp('base');
-    //   SELECT * FROM migrate.stamp(VARIADIC $1::text[]);
-    // Until then the client plans the same steps with the core over the
-    // engine's graph and writes the rows and the journal as stamp() does,
-    // under the engine's lock, in this transaction.
-    ServerGraph sg = read_server_graph(c);
-    RevisionGraph graph(sg.infos);
-    Planner planner(graph);
-    VersionRows rows(graph, before);
-    std::vector<StampEntry> journal;
-    auto take = [&](const std::vector<StampStep> &steps) {
-      for (const auto &step : steps) {
-        auto from = rows.rows();
-        rows.apply(step);
-        out.info("alembic.runtime.migration", "Running " + describe_stamp(step));
-        journal.push_back({(step.to.empty() ? step.from : step.to).front(), from, rows.rows()});
-      }
-    };
     // Version rows are heads of what is applied: none is another's ancestor
     // (Alembic never leaves its table so; stamping such rows would keep both).
+    RevisionGraph graph(read_server_graph(c).infos);
     for (const auto &id : target) {
       std::vector<RevisionGraph::Vertex> others;
       for (const auto &other : target)
@@ -270,22 +239,27 @@ int stamp_from_alembic(const Invocation &inv, const std::string &table) {
                       "Revision " + id + " is an ancestor of another row. Nothing was changed.",
                       "Correct " + table + " with alembic stamp, then stamp again.");
     }
-    take(planner.stamp(before, {"base"}));
-    if (!target.empty())
-      take(planner.stamp({}, target));
-    if (rows.rows() != target)
-      throw Failure("stamping " + table + "'s rows gives " + (rows.rows().empty() ? "base" : join(rows.rows(), ", ")),
-                    "Nothing was changed.", "Correct " + table + " with alembic stamp, then stamp again.");
-    c.exec("DELETE FROM migrate.version");
-    c.exec("INSERT INTO migrate.version (version_num) "
-           "SELECT pg_catalog.unnest(pg_catalog.string_to_array(NULLIF($1, ''), ','))",
-           {join_ids(target)});
-    for (const auto &e : journal)
-      c.exec("INSERT INTO migrate.journal (revision, direction, from_heads, to_heads, started_at, duration) "
-             "VALUES ($1, 'stamp', COALESCE(pg_catalog.string_to_array(NULLIF($2, ''), ','), '{}'), "
-             "COALESCE(pg_catalog.string_to_array(NULLIF($3, ''), ','), '{}'), pg_catalog.clock_timestamp(), "
-             "'0'::pg_catalog.interval)",
-             {e.revision, join_ids(e.from), join_ids(e.to)});
+    // The engine moves the rows (journal, drift()'s reference): the old rows
+    // go, then every Alembic row is stamped at once, as Alembic's stamp of
+    // several revisions does from no rows.
+    if (!before.empty())
+      c.exec("SELECT count(*) FROM migrate.stamp('base')");
+    if (!target.empty()) {
+      if (!c.exec("SELECT pg_catalog.to_regprocedure('migrate.stamp(text[])')").is_null(0, 0)) {
+        c.exec("SELECT count(*) FROM migrate.stamp(VARIADIC pg_catalog.string_to_array($1, ','))", {join_ids(target)});
+      } else {
+        // migrate.stamp(target text), before issue 11 made it VARIADIC: one
+        // row at a time, which gives the same rows unless one of them
+        // depends on another's branch (checked below). Remove with it.
+        for (const auto &id : target)
+          c.exec("SELECT count(*) FROM migrate.stamp($1)", {id});
+      }
+    }
+    const std::vector<std::string> after = read_version_rows(c);
+    if (after != target)
+      throw Failure(
+          "stamping " + table + "'s rows gives " + (after.empty() ? "base" : join(after, ", ")) + ", not the same rows",
+          "Nothing was changed.", "This needs migrate.stamp() with several targets (VARIADIC): update the extension.");
     c.exec("COMMIT");
     out.info("pg_migrate", "the database is at " + at + ", as " + table + " says");
     return {true, "at " + at};

@@ -27,7 +27,7 @@ SELECT count(*) AS tables_left FROM pg_tables WHERE schemaname = 'public';
 ROLLBACK;
 
 -- Contract: refused while normalize_emails has not run.
-SELECT revision FROM migrate.upgrade('20260116_01_require_normalized_email');
+SELECT revision FROM migrate.upgrade('20260116_01_check_normalized_email');
 CALL migrate.run_backfills();
 SELECT name, state, batches, rows_done FROM migrate.backfills;
 SELECT count(*) AS not_normalized FROM customers WHERE email_normalized IS DISTINCT FROM lower(btrim(email));
