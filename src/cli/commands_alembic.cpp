@@ -156,6 +156,12 @@ int cmd_import_alembic(const Invocation &inv) {
     out.log("Generating " + path + " ... done");
     for (const auto &w : r.warnings)
       out.log("WARNING:  revision " + r.id + ": " + w);
+    // Alembic's bookkeeping is never emitted by the import: a mention is the
+    // revision's own SQL (a hand-made fix of the version table), kept as written.
+    if (r.upgrade_sql.find(project.version_table) != std::string::npos ||
+        (r.downgrade_sql && r.downgrade_sql->find(project.version_table) != std::string::npos))
+      out.log("WARNING:  revision " + r.id + ": its own SQL mentions " + project.version_table +
+              ", Alembic's version table, which pg_migrate does not use: review " + path);
     if (!r.transactional)
       non_transactional.push_back(r.id);
     if (!r.downgrade_sql)

@@ -229,7 +229,19 @@ expect "$err" "error: env.py configures the sqlite dialect, not postgresql"
 # env.py's own version table: the next step names it.
 cp -r app custom && sed -i 's|literal_binds=True,|literal_binds=True, version_table="app_version", version_table_schema="meta",|' \
   custom/alembic/env.py
+cat >custom/alembic/versions/h1h1h1h1h1h1_fix_version.py <<'PY'
+"""a hand-made fix of the version table"""
+from alembic import op
+revision = "h1h1h1h1h1h1"
+down_revision = "g0g0g0g0g0g0"
+def upgrade():
+    op.execute("DELETE FROM meta.app_version WHERE version_num = 'x'")
+def downgrade():
+    pass
+PY
 expect_rc 0 "$PGM" --dir custom_versions import-alembic custom/alembic.ini
+expect "$err" "WARNING:  revision h1h1h1h1h1h1: its own SQL mentions app_version, Alembic's version table, which pg_migrate does not use"
+expect "$(cat custom_versions/h1h1h1h1h1h1_fix_version.sql)" "DELETE FROM meta.app_version WHERE version_num = 'x';"
 expect "$err" "next: pg_migrate check; then, on each database Alembic manages: pg_migrate stamp --from-alembic --table meta.app_version"
 # A missing Alembic: an interpreter without it, and no interpreter at all.
 printf '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n' >python-without-site && chmod +x python-without-site
