@@ -113,8 +113,13 @@ def one_line(text):
     return " ".join(text.split())
 
 
+def excerpt(text, limit=200):
+    """At most `limit` characters of a message quoting user text."""
+    return text if len(text) <= limit else text[:limit] + "... (%d characters)" % len(text)
+
+
 def error_summary(exc):
-    text = one_line(str(exc))
+    text = excerpt(one_line(str(exc)))
     if isinstance(exc, OfflineRead):
         return text
     name = type(exc).__name__
