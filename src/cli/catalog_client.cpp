@@ -85,7 +85,8 @@ bool same_limits(const BackfillLimits &a, const BackfillLimits &b) {
 }
 
 // Where a refusal of the server came from, for its CONTEXT.
-[[noreturn]] void rethrow_at(ServerError &e, const RevisionFile &file, std::size_t line, const std::string &what) {
+template <class E>
+[[noreturn]] void rethrow_at(E &e, const RevisionFile &file, std::size_t line, const std::string &what) {
   std::string &context = e.report.context;
   context += (context.empty() ? "" : "\n") + std::string("pg_migrate: registering ") + what + " of " + file.path + ":" +
              std::to_string(line);
@@ -150,26 +151,34 @@ LoadReport load_directory(Connection &c, const RevisionDirectory &dir, Output &o
   }
   Progress progress(out, "load", to_send.size());
   c.set_tick([&] { progress.tick(); });
-  std::size_t sent = 0;
+  std::vector<std::vector<Param>> calls;
+  calls.reserve(to_send.size());
   for (const RevisionFile *f : to_send) {
     const auto &rc = f->content;
     const auto &g = rc.graph;
-    try {
-      c.exec("SELECT migrate.revision($1, pg_catalog.string_to_array($2, ','), $3, $4, $5, "
-             "pg_catalog.string_to_array($6, ','), pg_catalog.string_to_array($7, ','), $8::pg_catalog.bool, "
-             "pg_catalog.string_to_array($9, ','), $10::pg_catalog.interval, $11::pg_catalog.interval)",
-             {g.id, join_ids(g.down_revisions), rc.upgrade_sql, rc.downgrade_sql, g.message, join_ids(g.branch_labels),
-              join_ids(g.depends_on), rc.transactional ? "true" : "false", join_ids(rc.requires_backfills),
-              interval_ms(rc.lock_timeout_ms), interval_ms(rc.statement_timeout_ms)});
-    } catch (ServerError &e) {
-      c.set_tick({});
-      rethrow_at(e, *f, f->lines.revision, "revision " + g.id);
-    }
-    const bool is_new = !stored.count(g.id);
-    (is_new ? report.added : report.updated).push_back(g.id);
-    out.info("pg_migrate.load",
-             std::string(is_new ? "new revision " : "updated revision ") + g.id + " (" + f->path + ")");
-    progress.advance(++sent);
+    calls.push_back({g.id, join_ids(g.down_revisions), rc.upgrade_sql, rc.downgrade_sql, g.message,
+                     join_ids(g.branch_labels), join_ids(g.depends_on), rc.transactional ? "true" : "false",
+                     join_ids(rc.requires_backfills), interval_ms(rc.lock_timeout_ms),
+                     interval_ms(rc.statement_timeout_ms)});
+  }
+  try {
+    // Pipelined: a round trip per chunk of revisions, not one each.
+    c.exec_batch("SELECT migrate.revision($1, pg_catalog.string_to_array($2, ','), $3, $4, $5, "
+                 "pg_catalog.string_to_array($6, ','), pg_catalog.string_to_array($7, ','), $8::pg_catalog.bool, "
+                 "pg_catalog.string_to_array($9, ','), $10::pg_catalog.interval, $11::pg_catalog.interval)",
+                 calls, [&](std::size_t i) {
+                   const RevisionFile *f = to_send[i];
+                   const std::string &id = f->content.graph.id;
+                   const bool is_new = !stored.count(id);
+                   (is_new ? report.added : report.updated).push_back(id);
+                   out.info("pg_migrate.load",
+                            std::string(is_new ? "new revision " : "updated revision ") + id + " (" + f->path + ")");
+                   progress.advance(i + 1);
+                 });
+  } catch (BatchError &e) {
+    c.set_tick({});
+    const RevisionFile *f = to_send[e.index];
+    rethrow_at(e, *f, f->lines.revision, "revision " + f->content.graph.id);
   }
   for (const auto &f : dir.files()) {
     for (std::size_t k = 0; k < f.backfills.size(); ++k) {

@@ -77,10 +77,13 @@ int cmd_load(const Invocation &);
 int cmd_current(const Invocation &);
 int cmd_stamp(const Invocation &);
 int cmd_plan(const Invocation &);
+int cmd_import_alembic(const Invocation &);
 
 // Offline SQL (`upgrade --sql`, `downgrade --sql`) and check --db live beside
 // the commands that share their arguments.
 int offline_motion(const Invocation &, bool upgrade, const std::string &range);
 int check_database(const Invocation &);
+// stamp --from-alembic: the version rows become Alembic's version table's rows.
+int stamp_from_alembic(const Invocation &, const std::string &table);
 
 } // namespace migrate::cli

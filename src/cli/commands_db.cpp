@@ -186,8 +186,15 @@ int cmd_downgrade(const Invocation &inv) {
 
 int cmd_stamp(const Invocation &inv) {
   // One target for now; several once migrate.stamp() is variadic (issue 11).
-  Args args(inv.args, {});
-  args.expect_positional(1, 1, "stamp TARGET");
+  const char *usage = "stamp TARGET | stamp --from-alembic [--table [SCHEMA.]NAME]";
+  Args args(inv.args, {{"from-alembic", 0, false}, {"table", 0, true}});
+  if (args.flag("from-alembic")) {
+    args.expect_positional(0, 0, usage);
+    return stamp_from_alembic(inv, args.value("table").value_or("alembic_version"));
+  }
+  if (args.value("table"))
+    throw UsageError("--table goes with --from-alembic; usage: pg_migrate stamp --from-alembic --table NAME");
+  args.expect_positional(1, 1, usage);
   const std::string target = args.positional()[0];
   RevisionDirectory dir = read_versions(inv.options.dir);
   return run_on_databases(inv.options, [&](Connection &c, Output &out) -> Outcome {

@@ -1,7 +1,8 @@
 #include "cli/connection.hpp"
 
-#include <libpq-fe.h>
+#include "cli/libpq.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstring>
@@ -24,7 +25,8 @@ void on_sigint(int) {
   for (auto &slot : running) {
     if (PGcancel *c = slot.load()) {
       char errbuf[256];
-      PQcancel(c, errbuf, sizeof errbuf);
+      if (const LibPq *pq = libpq_if_loaded()) // always, once a connection exists
+        pq->PQcancel(c, errbuf, sizeof errbuf);
       any = true;
     }
   }
@@ -34,7 +36,7 @@ void on_sigint(int) {
 
 class CancelSlot {
 public:
-  explicit CancelSlot(PGconn *conn) : cancel_(PQgetCancel(conn)) {
+  explicit CancelSlot(PGconn *conn) : cancel_(libpq().PQgetCancel(conn)) {
     for (std::size_t i = 0; i < cancel_slots && cancel_; ++i) {
       PGcancel *expected = nullptr;
       if (running[i].compare_exchange_strong(expected, cancel_)) {
@@ -47,7 +49,7 @@ public:
     if (slot_)
       slot_->store(nullptr);
     if (cancel_)
-      PQfreeCancel(cancel_);
+      libpq().PQfreeCancel(cancel_);
   }
   CancelSlot(const CancelSlot &) = delete;
   CancelSlot &operator=(const CancelSlot &) = delete;
@@ -58,7 +60,7 @@ private:
 };
 
 std::string field(const PGresult *r, int code) {
-  const char *v = PQresultErrorField(r, code);
+  const char *v = libpq().PQresultErrorField(r, code);
   return v ? v : "";
 }
 
@@ -67,7 +69,7 @@ ServerMessage message_of(const PGresult *r) {
                   field(r, PG_DIAG_MESSAGE_PRIMARY),       field(r, PG_DIAG_MESSAGE_DETAIL),
                   field(r, PG_DIAG_MESSAGE_HINT),          field(r, PG_DIAG_CONTEXT)};
   if (m.message.empty()) {
-    m.message = PQresultErrorMessage(r);
+    m.message = libpq().PQresultErrorMessage(r);
     while (!m.message.empty() && (m.message.back() == '\n' || m.message.back() == ' '))
       m.message.pop_back();
   }
@@ -75,7 +77,7 @@ ServerMessage message_of(const PGresult *r) {
 }
 
 ServerError connection_error(PGconn *conn) {
-  std::string text = conn ? PQerrorMessage(conn) : "out of memory";
+  std::string text = conn ? libpq().PQerrorMessage(conn) : "out of memory";
   while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
     text.pop_back();
   return ServerError(ServerMessage{"", "", text, "", "", ""});
@@ -95,13 +97,13 @@ bool interrupted() {
 }
 
 int Result::rows() const {
-  return PQntuples(r_.get());
+  return libpq().PQntuples(r_.get());
 }
 bool Result::is_null(int row, int column) const {
-  return PQgetisnull(r_.get(), row, column);
+  return libpq().PQgetisnull(r_.get(), row, column);
 }
 std::string Result::text(int row, int column) const {
-  return PQgetvalue(r_.get(), row, column);
+  return libpq().PQgetvalue(r_.get(), row, column);
 }
 std::optional<std::string> Result::optional(int row, int column) const {
   if (is_null(row, column))
@@ -109,7 +111,7 @@ std::optional<std::string> Result::optional(int row, int column) const {
   return text(row, column);
 }
 void Result::release(pg_result *r) {
-  PQclear(r);
+  libpq().PQclear(r);
 }
 
 Connection::Connection(const std::string &conninfo) {
@@ -117,18 +119,18 @@ Connection::Connection(const std::string &conninfo) {
   // Revision files are UTF-8, whatever the client's locale says.
   const char *keywords[] = {"dbname", "fallback_application_name", "client_encoding", nullptr};
   const char *values[] = {conninfo.empty() ? nullptr : conninfo.c_str(), "pg_migrate", "UTF8", nullptr};
-  conn_ = PQconnectdbParams(keywords, values, 1);
-  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+  conn_ = libpq().PQconnectdbParams(keywords, values, 1);
+  if (!conn_ || libpq().PQstatus(conn_) != CONNECTION_OK) {
     ServerError e = connection_error(conn_);
-    PQfinish(conn_);
+    libpq().PQfinish(conn_);
     conn_ = nullptr;
     throw e;
   }
-  PQsetNoticeReceiver(conn_, &Connection::receive_notice, this);
+  libpq().PQsetNoticeReceiver(conn_, &Connection::receive_notice, this);
 }
 
 Connection::~Connection() {
-  PQfinish(conn_);
+  libpq().PQfinish(conn_);
 }
 
 void Connection::receive_notice(void *self, const PGresult *notice) {
@@ -137,58 +139,120 @@ void Connection::receive_notice(void *self, const PGresult *notice) {
     c->on_notice_(message_of(notice));
 }
 
-Result Connection::exec(const std::string &sql, const std::vector<Param> &params) {
-  if (interrupted())
-    throw ServerError(ServerMessage{"", "", "interrupted", "", "", ""});
-  std::vector<const char *> values;
-  values.reserve(params.size());
-  for (const auto &p : params)
-    values.push_back(p ? p->c_str() : nullptr);
-  CancelSlot cancel(conn_);
-  if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
-                         0))
-    throw connection_error(conn_);
-  PGresult *last = nullptr;
-  std::optional<ServerMessage> error;
-  while (true) {
-    if (!PQconsumeInput(conn_)) {
-      PQclear(last);
+pg_result *Connection::await_result() {
+  for (;;) {
+    if (!libpq().PQconsumeInput(conn_))
       throw connection_error(conn_);
-    }
-    bool done = false;
-    while (!PQisBusy(conn_)) {
-      PGresult *r = PQgetResult(conn_);
-      if (!r) {
-        done = true;
-        break;
-      }
-      ExecStatusType status = PQresultStatus(r);
-      if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR || status == PGRES_BAD_RESPONSE) {
-        if (!error)
-          error = message_of(r);
-        PQclear(r);
-      } else {
-        PQclear(last);
-        last = r;
-      }
-    }
-    if (done)
-      break;
-    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    if (!libpq().PQisBusy(conn_))
+      return libpq().PQgetResult(conn_);
+    pollfd fd{libpq().PQsocket(conn_), POLLIN, 0};
     poll(&fd, 1, 200);
     if (tick_)
       tick_();
   }
+}
+
+namespace {
+
+bool is_error(const PGresult *r) {
+  ExecStatusType status = libpq().PQresultStatus(r);
+  return status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR || status == PGRES_BAD_RESPONSE;
+}
+
+std::vector<const char *> c_strings(const std::vector<Param> &params) {
+  std::vector<const char *> values;
+  values.reserve(params.size());
+  for (const auto &p : params)
+    values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
+} // namespace
+
+Result Connection::exec(const std::string &sql, const std::vector<Param> &params) {
+  if (interrupted())
+    throw ServerError(ServerMessage{"", "", "interrupted", "", "", ""});
+  std::vector<const char *> values = c_strings(params);
+  CancelSlot cancel(conn_);
+  if (!libpq().PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                 nullptr, 0))
+    throw connection_error(conn_);
+  PGresult *last = nullptr;
+  std::optional<ServerMessage> error;
+  try {
+    while (PGresult *r = await_result()) {
+      if (is_error(r)) {
+        if (!error)
+          error = message_of(r);
+        libpq().PQclear(r);
+      } else {
+        libpq().PQclear(last);
+        last = r;
+      }
+    }
+  } catch (...) {
+    libpq().PQclear(last);
+    throw;
+  }
   if (error) {
-    PQclear(last);
+    libpq().PQclear(last);
     throw ServerError(*error);
   }
   return Result(last);
 }
 
+void Connection::exec_batch(const std::string &sql, const std::vector<std::vector<Param>> &params,
+                            const std::function<void(std::size_t)> &done) {
+  if (params.empty())
+    return;
+  if (interrupted())
+    throw ServerError(ServerMessage{"", "", "interrupted", "", "", ""});
+  CancelSlot cancel(conn_);
+  if (!libpq().PQenterPipelineMode(conn_))
+    throw connection_error(conn_);
+  // A chunk's results are small; bounding the chunk keeps them well within
+  // the socket's buffers, so that the server never waits for us to read
+  // while we are still sending.
+  const std::size_t chunk = 64;
+  for (std::size_t start = 0; start < params.size(); start += chunk) {
+    const std::size_t end = std::min(params.size(), start + chunk);
+    for (std::size_t i = start; i < end; ++i) {
+      std::vector<const char *> values = c_strings(params[i]);
+      if (!libpq().PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                     nullptr, nullptr, 0))
+        throw connection_error(conn_);
+    }
+    if (!libpq().PQpipelineSync(conn_))
+      throw connection_error(conn_);
+    std::optional<std::pair<std::size_t, ServerMessage>> error;
+    for (std::size_t i = start; i < end; ++i) {
+      // Each statement's results end with a null; a skipped one (after an
+      // error) gives PGRES_PIPELINE_ABORTED.
+      while (PGresult *r = await_result()) {
+        if (is_error(r) && !error)
+          error.emplace(i, message_of(r));
+        libpq().PQclear(r);
+      }
+      if (!error)
+        done(i);
+    }
+    PGresult *sync = await_result();
+    const bool synced = sync && libpq().PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    libpq().PQclear(sync);
+    if (!synced)
+      throw ServerError(ServerMessage{"", "", "lost track of the server's replies to a batch", "", "", ""});
+    if (error) {
+      libpq().PQexitPipelineMode(conn_);
+      throw BatchError(error->second, error->first);
+    }
+  }
+  if (!libpq().PQexitPipelineMode(conn_))
+    throw connection_error(conn_);
+}
+
 std::string Connection::label() const {
-  std::string host = PQhost(conn_) ? PQhost(conn_) : "";
-  return std::string(PQdb(conn_)) + "@" + host + ":" + PQport(conn_);
+  std::string host = libpq().PQhost(conn_) ? libpq().PQhost(conn_) : "";
+  return std::string(libpq().PQdb(conn_)) + "@" + host + ":" + libpq().PQport(conn_);
 }
 
 std::string describe_conninfo(const std::string &conninfo) {
@@ -208,16 +272,16 @@ std::string describe_conninfo(const std::string &conninfo) {
     }
   };
   char *err = nullptr;
-  PQconninfoOption *given = conninfo.empty() ? nullptr : PQconninfoParse(conninfo.c_str(), &err);
+  PQconninfoOption *given = conninfo.empty() ? nullptr : libpq().PQconninfoParse(conninfo.c_str(), &err);
   if (err) {
-    PQfreemem(err);
+    libpq().PQfreemem(err);
     return "(conninfo libpq cannot parse)";
   }
   take(given);
-  PQconninfoFree(given);
-  PQconninfoOption *defaults = PQconndefaults();
+  libpq().PQconninfoFree(given);
+  PQconninfoOption *defaults = libpq().PQconndefaults();
   take(defaults);
-  PQconninfoFree(defaults);
+  libpq().PQconninfoFree(defaults);
   if (dbname.empty())
     dbname = user;
   if (host.empty())

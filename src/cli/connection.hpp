@@ -30,6 +30,13 @@ public:
 
 using Param = std::optional<std::string>; // nullopt: SQL NULL
 
+// A statement of Connection::exec_batch failed: which one (0-based).
+class BatchError : public ServerError {
+public:
+  BatchError(ServerMessage m, std::size_t index) : ServerError(std::move(m)), index(index) {}
+  std::size_t index;
+};
+
 class Result {
 public:
   explicit Result(pg_result *r) : r_(r, &release) {}
@@ -57,6 +64,14 @@ public:
   // Ctrl-C sends the server a cancel request.
   Result exec(const std::string &sql, const std::vector<Param> &params = {});
 
+  // Runs `sql` once for each parameter list, in order, in libpq's pipeline
+  // mode: one round trip per chunk of statements instead of one each (a
+  // load of 1,000 revisions over a network). `done(i)` after statement i
+  // succeeds. At the first error the rest are skipped by the server and a
+  // BatchError names the statement; the caller's transaction is then failed.
+  void exec_batch(const std::string &sql, const std::vector<std::vector<Param>> &params,
+                  const std::function<void(std::size_t)> &done);
+
   void set_notice_handler(std::function<void(const ServerMessage &)> handler) { on_notice_ = std::move(handler); }
   void set_tick(std::function<void()> tick) { tick_ = std::move(tick); }
 
@@ -65,6 +80,9 @@ public:
 
 private:
   static void receive_notice(void *self, const pg_result *notice);
+  // The next result (nullptr: the end of a statement's results), waiting with
+  // the tick running and Ctrl-C able to cancel.
+  pg_result *await_result();
 
   pg_conn *conn_ = nullptr;
   std::function<void(const ServerMessage &)> on_notice_;

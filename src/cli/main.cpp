@@ -38,9 +38,14 @@ const std::vector<Command> &commands() {
       {"downgrade", "downgrade TARGET | downgrade FROM:TO --sql", "load, then downgrade; --sql: the psql script",
        cmd_downgrade},
       {"current", "current [-v]", "the database's current revisions", cmd_current},
-      {"stamp", "stamp TARGET", "load, then set the version rows without running SQL", cmd_stamp},
+      {"stamp", "stamp TARGET | stamp --from-alembic [--table [SCHEMA.]NAME]",
+       "load, then set the version rows without running SQL (--from-alembic: to Alembic's version table's rows)",
+       cmd_stamp},
       {"plan", "plan [--downgrade] TARGET", "what upgrade (or downgrade) would run, with its SQL; runs nothing",
        cmd_plan},
+      {"import-alembic", "import-alembic [--python PATH] ALEMBIC_INI",
+       "write one revision file per Alembic revision, rendered by the project's Alembic in offline mode",
+       cmd_import_alembic},
   };
   return table;
 }

@@ -21,4 +21,9 @@ RevisionDirectory read_versions(const std::string &dir, Strictness strictness = 
 // Writes a new file; refuses to overwrite one. Returns its path.
 std::string write_new_file(const std::string &dir, const std::string &name, const std::string &text);
 
+// Creates `dir` (absent, or an empty directory) holding exactly `files`
+// (name, text): written into a sibling temporary directory first, then
+// renamed into place, so that a failure leaves no partial directory.
+void write_new_directory(const std::string &dir, const std::vector<std::pair<std::string, std::string>> &files);
+
 } // namespace migrate::cli

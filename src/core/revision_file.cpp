@@ -424,13 +424,13 @@ private:
 
   std::int64_t max_batches(const Line &line, std::string_view value, const std::string &name) {
     std::int64_t n = 0;
+    // At most 10 digits, checked before any arithmetic: n stays below 10^10.
     bool ok = !value.empty() && value.size() <= 10;
-    for (char ch : value) {
-      if (ch < '0' || ch > '9') {
+    for (std::size_t i = 0; ok && i < value.size(); ++i) {
+      if (value[i] < '0' || value[i] > '9')
         ok = false;
-        break;
-      }
-      n = n * 10 + (ch - '0');
+      else
+        n = n * 10 + (value[i] - '0');
     }
     if (!ok || n < 1 || n > INT_MAX)
       fail(line.number,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pg_cron runs the backfills, as README shows: a revision creates a table with
+# pg_cron runs the backfills, as docs/operations.md shows: a revision creates a table with
 # a nullable column, a backfill fills it in batches, and the job
 #   SELECT cron.schedule('migrate-backfills', '* * * * *', 'CALL migrate.run_backfills()')
 # finishes it. Every row is filled exactly once, and pg_cron records the run as
