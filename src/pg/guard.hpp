@@ -1,4 +1,4 @@
-// The C++ <-> PostgreSQL error boundary (README.md, "Design notes": the error boundary).
+// The C++ <-> PostgreSQL error boundary (docs/design.md, "The error boundary").
 //
 // PostgreSQL reports errors by longjmp; C++ by exceptions. Neither may cross
 // the other's frames. Two tools keep them apart:

@@ -10,11 +10,11 @@
 
 namespace migrate::pg {
 
-Motion motion_from(const std::string &direction) {
-  if (direction != "upgrade" && direction != "downgrade")
+Motion motion_from(const std::string &name) {
+  if (name != direction::upgrade && name != direction::downgrade)
     throw Error(sqlstate::invalid_parameter_value,
-                "direction must be 'upgrade' or 'downgrade', not '" + excerpt(direction) + "'");
-  return direction == "upgrade" ? Motion::upgrade : Motion::downgrade;
+                "direction must be 'upgrade' or 'downgrade', not '" + excerpt(name) + "'");
+  return name == direction::upgrade ? Motion::upgrade : Motion::downgrade;
 }
 
 const char *runner_name(Runner runner) {
@@ -96,8 +96,7 @@ void check_plan(const RevisionGraph &graph, PlannedMotion &plan, Caller caller) 
       throw not_in_a_transaction(step);
     if (!step.sql)
       throw irreversible(step);
-    step.statements =
-        inspect_sql(content.graph.id, step.upgrade ? "upgrade" : "downgrade", *step.sql, content.transactional);
+    step.statements = inspect_sql(content.graph.id, direction_of(step), *step.sql, content.transactional);
   }
 }
 

@@ -3,6 +3,7 @@
 #include "pg/registration.hpp"
 
 #include "core/registration.hpp"
+#include "core/step_text.hpp"
 #include "pg/catalog.hpp"
 #include "pg/checksum.hpp"
 #include "pg/sql_check.hpp"
@@ -19,12 +20,12 @@ public:
 
 void check_sql(const RevisionContent &c) {
   const auto &id = c.graph.id;
-  const auto statements = inspect_sql(id, "upgrade", c.upgrade_sql, c.transactional);
+  const auto statements = inspect_sql(id, direction::upgrade, c.upgrade_sql, c.transactional);
   if (statements.empty() && c.graph.down_revisions.size() < 2)
     throw Error(sqlstate::invalid_parameter_value, "upgrade SQL of revision " + id + " contains no statements", {},
                 "Only a merge revision (two or more down_revisions) may have no upgrade SQL.");
   if (c.downgrade_sql)
-    inspect_sql(id, "downgrade", *c.downgrade_sql, c.transactional);
+    inspect_sql(id, direction::downgrade, *c.downgrade_sql, c.transactional);
 }
 
 // Changing a registered revision: refused once applied, otherwise the whole
