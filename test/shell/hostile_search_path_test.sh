@@ -75,6 +75,8 @@ as_caller "SELECT * FROM migrate.show('h2')"
 as_caller "SELECT * FROM migrate.graph()"
 as_caller "SELECT * FROM migrate.plan('$merge')"
 as_caller "SELECT * FROM migrate.lint('heads')"
+# Rehearsing every step (h3 listed, not run: the worker's; h4 listed: gated), rolled back.
+as_caller "SELECT * FROM migrate.rehearse('heads')"
 
 # Moving it: upgrade, with a lock wait on h2 (retried, the holders described).
 as_caller "SELECT * FROM migrate.upgrade('h1')"
