@@ -156,3 +156,6 @@ FROM unnest(ARRAY['nope', NULL, 'head', 'nolabel@head', '-1', 'f1:x1', 'x1+5']) 
 -- Nothing pending: no rows.
 SELECT count(*) FROM migrate.rehearse('base0');
 SELECT pg_temp.state() = :'before' AS unchanged;
+
+DROP EXTENSION migrate;
+DROP TABLE items;
