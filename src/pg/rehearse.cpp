@@ -54,7 +54,7 @@ std::vector<RehearsedRow> rehearse_plan(const PlannedMotion &plan) {
     check_for_interrupts();
     const std::string &id = step.stored->content.graph.id;
     if (step.statements.empty()) {
-      out.push_back({id, std::nullopt, "", StatementEffects{}, "no statements"});
+      out.push_back({id, std::nullopt, "", std::nullopt, "no statements"});
       continue;
     }
     const std::string why = not_rehearsed(step);
@@ -105,7 +105,7 @@ Datum rehearse(FunctionCallInfo fcinfo) {
               r.sql,       null_cell(),
               null_cell(), null_cell(),
               null_cell(), r.note.empty() ? null_cell() : Cell{r.note}};
-    if (r.effects && r.statement) {
+    if (r.effects) {
       row[3] = std::to_string(r.effects->duration_us) + " microseconds";
       row[4] = std::move(r.effects->locks);
       row[5] = std::move(r.effects->rewritten);
