@@ -19,16 +19,21 @@ const std::string *definition_of(const Fingerprint &objects, const std::string &
 }
 
 // A column's definition reads "type [COLLATE c] [NOT NULL] [DEFAULT expr |
-// GENERATED ...]" (pg/fingerprint.cpp). When both sides are the same text up
-// to and including " DEFAULT ", only the default changed: say so, and show
-// the two defaults alone. Otherwise nothing (the whole definitions are shown).
+// GENERATED ...]" (pg/fingerprint.cpp). When both sides are the same text
+// before " DEFAULT " (a side without one: all of it), only the default
+// changed, was added or was dropped: say so, and show the defaults alone.
+// Otherwise nothing (the whole definitions are shown).
 std::string default_change(const std::string &before, const std::string &after) {
   static const std::string marker = " DEFAULT ";
-  const std::size_t at = before.find(marker);
-  if (at == std::string::npos || after.compare(0, at + marker.size(), before, 0, at + marker.size()) != 0)
+  const std::size_t was_at = before.find(marker), now_at = after.find(marker);
+  if (was_at == std::string::npos && now_at == std::string::npos)
     return {};
-  const std::size_t start = at + marker.size();
-  return "changed default (" + describe_change(before.substr(start), after.substr(start)) + ")";
+  if (before.substr(0, was_at) != after.substr(0, now_at))
+    return {};
+  auto value = [](const std::string &definition, std::size_t at) {
+    return at == std::string::npos ? std::string("none") : definition.substr(at + marker.size());
+  };
+  return "changed default (" + describe_change(value(before, was_at), value(after, now_at)) + ")";
 }
 
 } // namespace
@@ -71,7 +76,7 @@ std::string not_transactional() {
 
 std::string not_reached(const std::string &stopped_at, bool failed) {
   return "not checked: revision " + stopped_at +
-         (failed ? " failed before it" : " before it is transactional => false and was not run");
+         (failed ? " before it could not be upgraded" : " before it is transactional => false and was not run");
 }
 
 } // namespace migrate::roundtrip

@@ -38,7 +38,8 @@ std::string irreversible();
 // A transactional => false revision: it cannot run in the check's
 // transaction (which is always rolled back); neither can what follows it.
 std::string not_transactional();
-// A revision after one that failed or could not run: `stopped_at` names it.
+// A revision after one whose upgrade failed (`failed`) or that could not run
+// in a transaction: `stopped_at` names it.
 std::string not_reached(const std::string &stopped_at, bool failed);
 
 } // namespace migrate::roundtrip

@@ -50,10 +50,19 @@ TEST(Roundtrip, OtherChangesShowBothDefinitions) {
   EXPECT_EQ(roundtrip::describe(before, after),
             "column public.t.v: changed (was: text DEFAULT 'a'::text; now: text NOT NULL DEFAULT 'a'::text)\n"
             "column public.t.w: changed (was: integer; now: bigint)");
+}
+
+TEST(Roundtrip, ADefaultAddedOrDroppedIsAChangedDefault) {
   Fingerprint dropped_default = before;
   dropped_default[1].definition = "text";
   EXPECT_EQ(roundtrip::describe(before, dropped_default),
-            "column public.t.v: changed (was: text DEFAULT 'a'::text; now: text)");
+            "column public.t.v: changed default (was: 'a'::text; now: none)");
+  EXPECT_EQ(roundtrip::describe(dropped_default, before),
+            "column public.t.v: changed default (was: none; now: 'a'::text)");
+  Fingerprint retyped = dropped_default;
+  retyped[1].definition = "character varying DEFAULT 'a'::text";
+  EXPECT_EQ(roundtrip::describe(dropped_default, retyped),
+            "column public.t.v: changed (was: text; now: character varying DEFAULT 'a'::text)");
 }
 
 TEST(Roundtrip, OneLinePerObjectInFingerprintOrder) {
@@ -79,7 +88,7 @@ TEST(Roundtrip, FailuresNameThePhaseTheSqlstateAndAShortMessage) {
 }
 
 TEST(Roundtrip, RevisionsNotCheckedSayWhy) {
-  EXPECT_EQ(roundtrip::not_reached("b2", true), "not checked: revision b2 failed before it");
+  EXPECT_EQ(roundtrip::not_reached("b2", true), "not checked: revision b2 before it could not be upgraded");
   EXPECT_EQ(roundtrip::not_reached("c3", false),
             "not checked: revision c3 before it is transactional => false and was not run");
   EXPECT_NE(roundtrip::irreversible().find("no downgrade"), std::string::npos);
