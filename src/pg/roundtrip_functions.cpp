@@ -17,6 +17,10 @@
 #include "pg/rolled_back.hpp"
 #include "pg/sql_check.hpp"
 #include "pg/step_runner.hpp"
+#include "pg/touched_relations.hpp"
+
+#include <algorithm>
+#include <map>
 
 #include <optional>
 
@@ -50,7 +54,96 @@ template <typename Fn> std::optional<Failure> failure_of(Fn &&fn) {
   }
 }
 
-// One revision's check. `before`: the schema before its upgrade; it becomes
+// The schema's fingerprint as the check knows it, kept per relation (unit
+// 0: what belongs to no relation). Reading the whole schema twice per
+// revision costs more than the revisions themselves once the schema has a
+// few hundred tables (bench/RESULTS.md): after a step only the relations it
+// touched (TouchedRelations) and those whose definitions name them (views,
+// foreign keys, defaults, owned sequences: pg_depend) are read again.
+// When anything that belongs to no relation changed (a schema, a type, a
+// function, an extension: their names appear in relations' definitions),
+// or PostgreSQL invalidated every relation at once, everything is.
+class KnownSchema {
+public:
+  void read_all() {
+    units_.clear();
+    for (auto &row : read_fingerprint_units(nullptr))
+      units_[row.unit].push_back(std::move(row.object));
+    sort_units();
+  }
+
+  void refresh(std::vector<std::int64_t> touched, bool everything) {
+    if (everything)
+      return read_all();
+    // No relation touched still reads what belongs to none (CREATE FUNCTION
+    // invalidates no relation).
+    for (const auto &row : query(dependents_sql, {as_text(touched)}))
+      if (auto unit = optional_integer(row[0]))
+        touched.push_back(*unit);
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    std::map<std::int64_t, Fingerprint> read;
+    for (auto &row : read_fingerprint_units(&touched))
+      read[row.unit].push_back(std::move(row.object));
+    for (auto &[unit, objects] : read)
+      sort_fingerprint(objects);
+    if (!compare(units_[0], read[0]).empty())
+      return read_all();
+    for (auto unit : touched)
+      units_.erase(unit);
+    for (auto &[unit, objects] : read)
+      if (unit != 0)
+        units_[unit] = std::move(objects);
+  }
+
+  Fingerprint all() const {
+    Fingerprint out;
+    for (const auto &[unit, objects] : units_)
+      out.insert(out.end(), objects.begin(), objects.end());
+    sort_fingerprint(out);
+    return out;
+  }
+
+private:
+  static std::vector<std::string> as_text(const std::vector<std::int64_t> &oids) {
+    std::vector<std::string> out;
+    for (auto oid : oids)
+      out.push_back(std::to_string(oid));
+    return out;
+  }
+  void sort_units() {
+    for (auto &[unit, objects] : units_)
+      sort_fingerprint(objects);
+  }
+
+  // The relations whose fingerprint rows name one of $1 (an index's table;
+  // a view, foreign key, default, trigger, policy or owned sequence that
+  // refers to one of them).
+  static constexpr const char *dependents_sql = R"SQL(
+SELECT i.indrelid::pg_catalog.int8 FROM pg_catalog.pg_index i
+WHERE i.indexrelid = ANY ($1::pg_catalog.text[]::pg_catalog.oid[])
+UNION
+SELECT CASE d.classid
+  WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN d.objid
+  WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+    (SELECT w.ev_class FROM pg_catalog.pg_rewrite w WHERE w.oid = d.objid)
+  WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+    (SELECT c.conrelid FROM pg_catalog.pg_constraint c WHERE c.oid = d.objid)
+  WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN
+    (SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid = d.objid)
+  WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+    (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid = d.objid)
+  WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
+    (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = d.objid)
+  END::pg_catalog.int8
+FROM pg_catalog.pg_depend d
+WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+  AND d.refobjid = ANY ($1::pg_catalog.text[]::pg_catalog.oid[]))SQL";
+
+  std::map<std::int64_t, Fingerprint> units_;
+};
+
+// One revision's check. `known`: the schema before its upgrade; it becomes
 // the schema after it. The upgrade stays (the next revision is checked on
 // the schema the ones before it left); its downgrade and the second upgrade
 // run in a subtransaction of their own that is rolled back, so that an
@@ -58,11 +151,17 @@ template <typename Fn> std::optional<Failure> failure_of(Fn &&fn) {
 // the schema after the upgrade is known without reading it again. A failed
 // upgrade ends the stairway (`failed`): what follows may depend on it, and
 // after a PostgreSQL error nothing but the rollback may follow.
-Checked check(const RevisionGraph &graph, StepRunner &runner, const PlannedStep &up, Fingerprint &before) {
+Checked check(const RevisionGraph &graph, StepRunner &runner, const PlannedStep &up, KnownSchema &known,
+              TouchedRelations &touched) {
   const std::string &id = up.stored->content.graph.id;
+  bool everything = false;
+  (void)touched.take(everything); // what came before the step
   if (auto f = failure_of([&] { runner.run(up); }))
     return {id, false, roundtrip::describe_failure(roundtrip::upgrade_phase, f->sqlstate, f->message), true};
-  Fingerprint upgraded = read_fingerprint();
+  bool upgrade_everything = false;
+  const std::vector<std::int64_t> upgrade_touched = touched.take(upgrade_everything);
+  KnownSchema upgraded = known;
+  upgraded.refresh(upgrade_touched, upgrade_everything);
   PlannedStep down = planned_step(graph, RevisionStep{up.revision, false}, *up.stored);
   Checked row{id, true, std::nullopt};
   if (!down.sql) {
@@ -77,7 +176,14 @@ Checked check(const RevisionGraph &graph, StepRunner &runner, const PlannedStep 
         row = {id, false, roundtrip::describe_failure(roundtrip::downgrade_phase, f->sqlstate, f->message)};
         return;
       }
-      std::string difference = roundtrip::describe(before, read_fingerprint());
+      // Against the schema before the upgrade: what the upgrade or the
+      // downgrade touched is read again.
+      bool downgrade_everything = false;
+      std::vector<std::int64_t> both = touched.take(downgrade_everything);
+      both.insert(both.end(), upgrade_touched.begin(), upgrade_touched.end());
+      KnownSchema downgraded = known;
+      downgraded.refresh(std::move(both), upgrade_everything || downgrade_everything);
+      std::string difference = roundtrip::describe(known.all(), downgraded.all());
       if (auto f = failure_of([&] { there_and_back.run(up); })) // what the downgrade left (rows too) may stop it
         difference += (difference.empty() ? "" : "\n") +
                       roundtrip::describe_failure(roundtrip::upgrade_again_phase, f->sqlstate, f->message);
@@ -85,7 +191,7 @@ Checked check(const RevisionGraph &graph, StepRunner &runner, const PlannedStep 
         row = {id, false, std::move(difference)};
     });
   }
-  before = std::move(upgraded);
+  known = std::move(upgraded);
   return row;
 }
 
@@ -104,7 +210,9 @@ Datum check_roundtrip(FunctionCallInfo fcinfo) {
     if (plan.steps.empty())
       return;
     StepRunner runner(*graph, plan.rows_before, {false, nullptr, nullptr}); // no NOTICEs; never flushed
-    Fingerprint before = read_fingerprint();
+    TouchedRelations touched;
+    KnownSchema known;
+    known.read_all();
     std::optional<std::string> stopped_at; // the revision that ended the stairway
     bool failed = false;
     for (const auto &up : plan.steps) {
@@ -115,7 +223,7 @@ Datum check_roundtrip(FunctionCallInfo fcinfo) {
         checked.push_back({id, std::nullopt, roundtrip::not_transactional()});
         stopped_at = id;
       } else {
-        checked.push_back(check(*graph, runner, up, before));
+        checked.push_back(check(*graph, runner, up, known, touched));
         if (checked.back().failed) {
           stopped_at = id;
           failed = true;
