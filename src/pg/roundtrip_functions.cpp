@@ -65,55 +65,95 @@ template <typename Fn> std::optional<Failure> failure_of(Fn &&fn) {
 // or PostgreSQL invalidated every relation at once, everything is.
 class KnownSchema {
 public:
-  void read_all() {
-    units_.clear();
-    for (auto &row : read_fingerprint_units(nullptr))
-      units_[row.unit].push_back(std::move(row.object));
-    sort_units();
-  }
+  // Rows read again in the current state: those of `units` (and unit 0),
+  // or of everything (`all`).
+  struct Reread {
+    bool all = false;
+    std::vector<std::int64_t> units; // sorted
+    std::map<std::int64_t, Fingerprint> rows;
+  };
 
-  void refresh(std::vector<std::int64_t> touched, bool everything) {
+  void read_all() { units_ = read_everything().rows; }
+
+  // Reads again, in the current state, what `touched` (relations) names and
+  // what names them, and what belongs to no relation; everything when that
+  // changed or `everything`.
+  Reread reread(std::vector<std::int64_t> touched, bool everything) const {
     if (everything)
-      return read_all();
+      return read_everything();
     // No relation touched still reads what belongs to none (CREATE FUNCTION
     // invalidates no relation).
     for (const auto &row : query(dependents_sql, {as_text(touched)}))
       if (auto unit = optional_integer(row[0]))
         touched.push_back(*unit);
+    Reread r;
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    std::map<std::int64_t, Fingerprint> read;
     for (auto &row : read_fingerprint_units(&touched))
-      read[row.unit].push_back(std::move(row.object));
-    for (auto &[unit, objects] : read)
+      r.rows[row.unit].push_back(std::move(row.object));
+    for (auto &[unit, objects] : r.rows)
       sort_fingerprint(objects);
-    if (!compare(units_[0], read[0]).empty())
-      return read_all();
-    for (auto unit : touched)
-      units_.erase(unit);
-    for (auto &[unit, objects] : read)
-      if (unit != 0)
-        units_[unit] = std::move(objects);
+    const auto known_global = units_.find(0);
+    if (!compare(known_global == units_.end() ? Fingerprint{} : known_global->second, r.rows[0]).empty())
+      return read_everything();
+    r.units = std::move(touched);
+    return r;
   }
 
-  Fingerprint all() const {
-    Fingerprint out;
-    for (const auto &[unit, objects] : units_)
-      out.insert(out.end(), objects.begin(), objects.end());
-    sort_fingerprint(out);
-    return out;
+  // The known rows of what `r` read again, sorted.
+  Fingerprint objects(const Reread &r) const {
+    if (r.all)
+      return gather(units_, nullptr);
+    return gather(units_, &r.units);
+  }
+  // What `r` read, sorted.
+  static Fingerprint objects_read(const Reread &r) { return gather(r.rows, r.all ? nullptr : &r.units); }
+
+  void apply(Reread r) {
+    if (r.all) {
+      units_ = std::move(r.rows);
+      return;
+    }
+    for (auto unit : r.units)
+      units_.erase(unit);
+    for (auto &[unit, objects] : r.rows)
+      units_[unit] = std::move(objects);
   }
 
 private:
+  static Reread read_everything() {
+    Reread r;
+    r.all = true;
+    for (auto &row : read_fingerprint_units(nullptr))
+      r.rows[row.unit].push_back(std::move(row.object));
+    for (auto &[unit, objects] : r.rows)
+      sort_fingerprint(objects);
+    return r;
+  }
+  // Unit 0 and `units` (every unit when null), sorted.
+  static Fingerprint gather(const std::map<std::int64_t, Fingerprint> &from, const std::vector<std::int64_t> *units) {
+    Fingerprint out;
+    auto add = [&](std::int64_t unit) {
+      if (auto it = from.find(unit); it != from.end())
+        out.insert(out.end(), it->second.begin(), it->second.end());
+    };
+    if (!units) {
+      for (const auto &[unit, objects] : from)
+        out.insert(out.end(), objects.begin(), objects.end());
+    } else {
+      add(0);
+      for (auto unit : *units)
+        if (unit != 0)
+          add(unit);
+    }
+    sort_fingerprint(out);
+    return out;
+  }
   static std::vector<std::string> as_text(const std::vector<std::int64_t> &oids) {
     std::vector<std::string> out;
     for (auto oid : oids)
       out.push_back(std::to_string(oid));
     return out;
-  }
-  void sort_units() {
-    for (auto &[unit, objects] : units_)
-      sort_fingerprint(objects);
   }
 
   // The relations whose fingerprint rows name one of $1 (an index's table;
@@ -160,8 +200,7 @@ Checked check(const RevisionGraph &graph, StepRunner &runner, const PlannedStep 
     return {id, false, roundtrip::describe_failure(roundtrip::upgrade_phase, f->sqlstate, f->message), true};
   bool upgrade_everything = false;
   const std::vector<std::int64_t> upgrade_touched = touched.take(upgrade_everything);
-  KnownSchema upgraded = known;
-  upgraded.refresh(upgrade_touched, upgrade_everything);
+  KnownSchema::Reread upgraded = known.reread(upgrade_touched, upgrade_everything);
   PlannedStep down = planned_step(graph, RevisionStep{up.revision, false}, *up.stored);
   Checked row{id, true, std::nullopt};
   if (!down.sql) {
@@ -181,9 +220,8 @@ Checked check(const RevisionGraph &graph, StepRunner &runner, const PlannedStep 
       bool downgrade_everything = false;
       std::vector<std::int64_t> both = touched.take(downgrade_everything);
       both.insert(both.end(), upgrade_touched.begin(), upgrade_touched.end());
-      KnownSchema downgraded = known;
-      downgraded.refresh(std::move(both), upgrade_everything || downgrade_everything);
-      std::string difference = roundtrip::describe(known.all(), downgraded.all());
+      const KnownSchema::Reread downgraded = known.reread(std::move(both), upgrade_everything || downgrade_everything);
+      std::string difference = roundtrip::describe(known.objects(downgraded), KnownSchema::objects_read(downgraded));
       if (auto f = failure_of([&] { there_and_back.run(up); })) // what the downgrade left (rows too) may stop it
         difference += (difference.empty() ? "" : "\n") +
                       roundtrip::describe_failure(roundtrip::upgrade_again_phase, f->sqlstate, f->message);
@@ -191,7 +229,7 @@ Checked check(const RevisionGraph &graph, StepRunner &runner, const PlannedStep 
         row = {id, false, std::move(difference)};
     });
   }
-  known = std::move(upgraded);
+  known.apply(std::move(upgraded));
   return row;
 }
 
