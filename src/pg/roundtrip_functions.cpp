@@ -17,10 +17,8 @@
 #include "pg/rolled_back.hpp"
 #include "pg/sql_check.hpp"
 #include "pg/step_runner.hpp"
+#include "pg/known_schema.hpp"
 #include "pg/touched_relations.hpp"
-
-#include <algorithm>
-#include <map>
 
 #include <optional>
 
@@ -32,7 +30,7 @@ struct Checked {
   std::string revision;
   std::optional<bool> ok; // NULL: not checked (irreversible, transactional => false, after a failure)
   std::optional<std::string> difference;
-  bool failed = false; // a step's SQL failed: the stairway ends here
+  bool failed = false; // its upgrade failed: the stairway ends here
 };
 
 // Why a step's SQL failed. A cancel, statement_timeout or shutdown is not a
@@ -53,135 +51,6 @@ template <typename Fn> std::optional<Failure> failure_of(Fn &&fn) {
     return Failure{e.sqlstate(), e.what()};
   }
 }
-
-// The schema's fingerprint as the check knows it, kept per relation (unit
-// 0: what belongs to no relation). Reading the whole schema twice per
-// revision costs more than the revisions themselves once the schema has a
-// few hundred tables (bench/RESULTS.md): after a step only the relations it
-// touched (TouchedRelations) and those whose definitions name them (views,
-// foreign keys, defaults, owned sequences: pg_depend) are read again.
-// When anything that belongs to no relation changed (a schema, a type, a
-// function, an extension: their names appear in relations' definitions),
-// or PostgreSQL invalidated every relation at once, everything is.
-class KnownSchema {
-public:
-  // Rows read again in the current state: those of `units` (and unit 0),
-  // or of everything (`all`).
-  struct Reread {
-    bool all = false;
-    std::vector<std::int64_t> units; // sorted
-    std::map<std::int64_t, Fingerprint> rows;
-  };
-
-  void read_all() { units_ = read_everything().rows; }
-
-  // Reads again, in the current state, what `touched` (relations) names and
-  // what names them, and what belongs to no relation; everything when that
-  // changed or `everything`.
-  Reread reread(std::vector<std::int64_t> touched, bool everything) const {
-    if (everything)
-      return read_everything();
-    // No relation touched still reads what belongs to none (CREATE FUNCTION
-    // invalidates no relation).
-    for (const auto &row : query(dependents_sql, {as_text(touched)}))
-      if (auto unit = optional_integer(row[0]))
-        touched.push_back(*unit);
-    Reread r;
-    std::sort(touched.begin(), touched.end());
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    for (auto &row : read_fingerprint_units(&touched))
-      r.rows[row.unit].push_back(std::move(row.object));
-    for (auto &[unit, objects] : r.rows)
-      sort_fingerprint(objects);
-    const auto known_global = units_.find(0);
-    if (!compare(known_global == units_.end() ? Fingerprint{} : known_global->second, r.rows[0]).empty())
-      return read_everything();
-    r.units = std::move(touched);
-    return r;
-  }
-
-  // The known rows of what `r` read again, sorted.
-  Fingerprint objects(const Reread &r) const {
-    if (r.all)
-      return gather(units_, nullptr);
-    return gather(units_, &r.units);
-  }
-  // What `r` read, sorted.
-  static Fingerprint objects_read(const Reread &r) { return gather(r.rows, r.all ? nullptr : &r.units); }
-
-  void apply(Reread r) {
-    if (r.all) {
-      units_ = std::move(r.rows);
-      return;
-    }
-    for (auto unit : r.units)
-      units_.erase(unit);
-    for (auto &[unit, objects] : r.rows)
-      units_[unit] = std::move(objects);
-  }
-
-private:
-  static Reread read_everything() {
-    Reread r;
-    r.all = true;
-    for (auto &row : read_fingerprint_units(nullptr))
-      r.rows[row.unit].push_back(std::move(row.object));
-    for (auto &[unit, objects] : r.rows)
-      sort_fingerprint(objects);
-    return r;
-  }
-  // Unit 0 and `units` (every unit when null), sorted.
-  static Fingerprint gather(const std::map<std::int64_t, Fingerprint> &from, const std::vector<std::int64_t> *units) {
-    Fingerprint out;
-    auto add = [&](std::int64_t unit) {
-      if (auto it = from.find(unit); it != from.end())
-        out.insert(out.end(), it->second.begin(), it->second.end());
-    };
-    if (!units) {
-      for (const auto &[unit, objects] : from)
-        out.insert(out.end(), objects.begin(), objects.end());
-    } else {
-      add(0);
-      for (auto unit : *units)
-        if (unit != 0)
-          add(unit);
-    }
-    sort_fingerprint(out);
-    return out;
-  }
-  static std::vector<std::string> as_text(const std::vector<std::int64_t> &oids) {
-    std::vector<std::string> out;
-    for (auto oid : oids)
-      out.push_back(std::to_string(oid));
-    return out;
-  }
-
-  // The relations whose fingerprint rows name one of $1 (an index's table;
-  // a view, foreign key, default, trigger, policy or owned sequence that
-  // refers to one of them).
-  static constexpr const char *dependents_sql = R"SQL(
-SELECT i.indrelid::pg_catalog.int8 FROM pg_catalog.pg_index i
-WHERE i.indexrelid = ANY ($1::pg_catalog.text[]::pg_catalog.oid[])
-UNION
-SELECT CASE d.classid
-  WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN d.objid
-  WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
-    (SELECT w.ev_class FROM pg_catalog.pg_rewrite w WHERE w.oid = d.objid)
-  WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
-    (SELECT c.conrelid FROM pg_catalog.pg_constraint c WHERE c.oid = d.objid)
-  WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN
-    (SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid = d.objid)
-  WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
-    (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid = d.objid)
-  WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
-    (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = d.objid)
-  END::pg_catalog.int8
-FROM pg_catalog.pg_depend d
-WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
-  AND d.refobjid = ANY ($1::pg_catalog.text[]::pg_catalog.oid[]))SQL";
-
-  std::map<std::int64_t, Fingerprint> units_;
-};
 
 // One revision's check. `known`: the schema before its upgrade; it becomes
 // the schema after it. The upgrade stays (the next revision is checked on
