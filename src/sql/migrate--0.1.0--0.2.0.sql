@@ -175,6 +175,13 @@ RETURNS TABLE (revision text, statement integer, sql text, duration interval, lo
                rows bigint, note text)
 AS 'MODULE_PATHNAME', 'migrate_rehearse' LANGUAGE C VOLATILE;
 REVOKE EXECUTE ON FUNCTION migrate.rehearse(text) FROM PUBLIC;
+-- check_roundtrip (issue 12): the stairway test, all of it rolled back. It
+-- runs the revisions' SQL (and takes their locks) until its rollback: not
+-- PUBLIC's. Roles that deploy are granted it by the owner (docs/sql.md).
+CREATE FUNCTION migrate.check_roundtrip(target text DEFAULT 'head')
+RETURNS TABLE (revision text, ok boolean, difference text)
+AS 'MODULE_PATHNAME', 'migrate_check_roundtrip' LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION migrate.check_roundtrip(text) FROM PUBLIC;
 
 -- The owner of a trusted install (a non-superuser: the objects above belong
 -- to the bootstrap superuser) may use and grant what a deployer needs:

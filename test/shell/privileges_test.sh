@@ -32,6 +32,7 @@ expect "$(as_nobody "SELECT * FROM migrate.rehearse()")" "permission denied for 
 # Proving reads what the role may read: the catalog's revisions, the recorded schema.
 expect "$(as_nobody "SELECT count(*) FROM migrate.lint()")" "permission denied for table revisions"
 expect "$(as_nobody "SELECT count(*) FROM migrate.drift()")" "permission denied for table schema_fingerprint_state"
+expect "$(as_nobody "SELECT count(*) FROM migrate.check_roundtrip()")" "permission denied for function check_roundtrip"
 expect "$(as_nobody "SELECT count(*) > 0 FROM migrate.fingerprint()")" "^t$"
 expect "$(as_nobody "DELETE FROM migrate.schema_fingerprint")" "permission denied for table schema_fingerprint"
 psql -X -q -d "$db" -c "GRANT SELECT ON migrate.revisions, migrate.version TO migrate_nobody" >/dev/null
@@ -62,6 +63,9 @@ expect "$(as_deployer "SELECT migrate.revision('c4', '{c3}', 'ALTER TABLE deploy
 expect "$(as_deployer "SELECT rule FROM migrate.lint()")" "^$"
 expect "$(as_deployer "SELECT revision || ' ' || statement || ' ' || locks::text FROM migrate.rehearse()")" '^c4 1 {"AccessExclusiveLock on public.deployed"}$'
 expect "$(psql -X -At -d "$db" -c "SELECT count(*) FROM information_schema.columns WHERE table_name = 'deployed' AND column_name = 'n'")" "^0$"
+# check_roundtrip (issue 12) with docs/sql.md's grants: the stairway of c4, as itself, nothing kept.
+expect "$(as_deployer "SELECT revision || ' ' || ok FROM migrate.check_roundtrip()")" "^c4 true$"
+expect "$(as_deployer "SELECT count(*) FROM information_schema.columns WHERE table_name = 'deployed' AND column_name = 'n'")" "^0$"
 expect "$(as_deployer "SELECT count(*) FROM migrate.drift()")" "^0$"
 psql -X -q -d "$db" -c "CREATE INDEX deployed_by_hand ON deployed (id)" >/dev/null
 expect "$(as_deployer "SELECT name || ' ' || change FROM migrate.drift()")" "^public.deployed_by_hand added$"
