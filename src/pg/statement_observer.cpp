@@ -1,6 +1,7 @@
 #include "pg/statement_observer.hpp"
 
 #include "pg/guard.hpp"
+#include "pg/touched_relations.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -9,7 +10,6 @@ extern "C" {
 #include "access/table.h"
 #include "catalog/pg_class_d.h"
 #include "catalog/pg_namespace.h"
-#include "utils/inval.h"
 }
 
 #include <algorithm>
@@ -24,36 +24,6 @@ using LockTables = StatementObserver::LockTables;
 static_assert(std::tuple_size<LockTables>::value == NUM_LOCK_PARTITIONS + 1);
 
 namespace {
-
-// --------------------------------------------------------------- invalidations
-
-StatementObserver::Invalidated *recording = nullptr; // set while a statement runs
-
-// Called by PostgreSQL for each relation cache invalidation processed (those
-// of this transaction at each command counter increment). Must not throw.
-void relcache_changed(Datum, Oid relid) noexcept {
-  if (!recording)
-    return;
-  if (!OidIsValid(relid)) {
-    recording->all = true;
-    return;
-  }
-  if (relid < FirstNormalObjectId)
-    return;
-  try {
-    recording->relids.push_back(relid);
-  } catch (...) {
-    recording->all = true;
-  }
-}
-
-void listen_for_invalidations() {
-  static bool registered = false; // a callback cannot be unregistered: once per backend
-  if (registered)
-    return;
-  pg_call([] { CacheRegisterRelcacheCallback(relcache_changed, PointerGetDatum(nullptr)); });
-  registered = true;
-}
 
 // ----------------------------------------------------------------------- locks
 
@@ -243,17 +213,13 @@ std::int64_t now_ns() {
 } // namespace
 
 StatementObserver::StatementObserver() {
-  listen_for_invalidations();
   read_locks(held_);
   for (const auto &table : held_)
     for (const auto &lock : table)
       ever_[lock.relid] |= lock.mask;
 }
 
-StatementObserver::~StatementObserver() {
-  if (recording == &invalidated_)
-    recording = nullptr;
-}
+StatementObserver::~StatementObserver() = default;
 
 void StatementObserver::before(const Statement &statement) {
   current_ = statement.number;
@@ -262,8 +228,7 @@ void StatementObserver::before(const Statement &statement) {
     CommandCounterIncrement();
     return GetCurrentCommandId(false);
   });
-  invalidated_ = Invalidated{};
-  recording = &invalidated_;
+  touched_.emplace();
   started_ns_ = now_ns();
 }
 
@@ -273,7 +238,9 @@ void StatementObserver::after(const Statement &statement, std::uint64_t rows) {
   e.duration_us = (now_ns() - started_ns_) / 1000;
   e.rows = affected_rows(statement, rows);
   pg_call([] { CommandCounterIncrement(); }); // the statement's last invalidations
-  recording = nullptr;
+  bool all = false;
+  std::vector<std::int64_t> invalidated = touched_->take(all);
+  touched_.reset();
 
   BeforeSnapshot before(command_);
   LockTables now;
@@ -314,8 +281,11 @@ void StatementObserver::after(const Statement &statement, std::uint64_t rows) {
 
   // A rewrite needs an ACCESS EXCLUSIVE lock: after a whole-cache reset,
   // every relation so held is a candidate.
-  std::set<unsigned> candidates(invalidated_.relids.begin(), invalidated_.relids.end());
-  if (invalidated_.all)
+  std::set<unsigned> candidates;
+  for (std::int64_t relid : invalidated)
+    if (relid >= FirstNormalObjectId) // the system catalogs every statement changes
+      candidates.insert(static_cast<unsigned>(relid));
+  if (all)
     for (const auto &table : held_)
       for (const auto &lock : table)
         if (lock.mask & LOCKBIT_ON(AccessExclusiveLock))

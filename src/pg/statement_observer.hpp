@@ -12,14 +12,14 @@
 //
 // Rewrites: a relation whose relfilenode the statement changed. Changing it
 // updates the relation's pg_class row, which queues a relation cache
-// invalidation; the relations invalidated while the statement runs (a
-// callback, so the cost follows what the statement changed, not the size
-// of the schema) are compared with their pg_class row as it was before the
-// statement (read under a snapshot whose command id is the statement's
-// first). An index rebuilt under a new oid (ALTER COLUMN TYPE re-creates
-// the indexes on the column) is compared by name.
+// invalidation; the relations invalidated while the statement runs
+// (pg/touched_relations.hpp, as a round-trip check records them: the cost follows what the statement changed, not the
+// size of the schema) are compared with their pg_class row as it was before the statement (read under a snapshot whose
+// command id is the statement's first). An index rebuilt under a new oid (ALTER COLUMN TYPE re-creates the indexes on
+// the column) is compared by name.
 #pragma once
 
+#include "pg/touched_relations.hpp"
 #include "pg/transactional_runner.hpp"
 
 #include <array>
@@ -45,8 +45,7 @@ class StatementObserver : public StatementHooks {
 public:
   // Reads the relation locks held before the first statement.
   StatementObserver();
-  // Stops listening for invalidations (no PostgreSQL call).
-  ~StatementObserver() override;
+  ~StatementObserver() override; // no PostgreSQL call
   StatementObserver(const StatementObserver &) = delete;
   StatementObserver &operator=(const StatementObserver &) = delete;
 
@@ -57,12 +56,6 @@ public:
   std::vector<StatementEffects> take();
   // The number of the statement running (or that failed), 0 before the first.
   int current() const { return current_; }
-
-  // Relations invalidated while a statement runs (the callback's buffer).
-  struct Invalidated {
-    std::vector<unsigned> relids;
-    bool all = false; // a whole-cache reset, or no memory to record one: check every relation held
-  };
 
   // One of this backend's locks on a user relation: where it is (its
   // PROCLOCK or fast-path slot), the relation, the modes held (LOCKMASK).
@@ -75,9 +68,9 @@ public:
   using LockTables = std::array<std::vector<HeldLock>, 17>;
 
 private:
-  LockTables held_;                        // after the last statement
-  std::unordered_map<unsigned, int> ever_; // relation -> every mode held after a statement so far
-  Invalidated invalidated_;
+  LockTables held_;                         // after the last statement
+  std::unordered_map<unsigned, int> ever_;  // relation -> every mode held after a statement so far
+  std::optional<TouchedRelations> touched_; // the relations invalidated while a statement runs
   std::vector<StatementEffects> effects_;
   unsigned command_ = 0; // the command id the statement starts with
   std::int64_t started_ns_ = 0;
