@@ -1,6 +1,7 @@
 #include "cli/alembic_reader.hpp"
 
 #include "cli/cli.hpp"
+#include "cli/read_fd.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -110,20 +111,6 @@ void make_pipe(int fds[2]) {
   fds[1] = high_fd(fds[1]);
 }
 
-std::string read_all(int fd) {
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  return text;
-}
-
 struct ChildRun {
   std::string protocol;
   int status = 0;
@@ -164,8 +151,10 @@ ChildRun run_reader(const std::string &python, const std::string &script, const 
   ssize_t got = read(exec_error[0], &report, sizeof report); // EOF once exec succeeds (close-on-exec)
   close(exec_error[0]);
   ChildRun run;
-  if (got != static_cast<ssize_t>(sizeof report))
-    run.protocol = read_all(proto[0]);
+  if (got != static_cast<ssize_t>(sizeof report)) {
+    int read_error = 0; // what the helper wrote; its exit status says whether it all went well
+    run.protocol = read_to_end(proto[0], false, read_error);
+  }
   close(proto[0]);
   while (waitpid(pid, &run.status, 0) < 0 && errno == EINTR) {
   }

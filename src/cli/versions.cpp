@@ -1,6 +1,7 @@
 #include "cli/versions.hpp"
 
 #include "cli/cli.hpp"
+#include "cli/read_fd.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -19,27 +20,15 @@ namespace {
 
 // Plain POSIX reads: a directory of a thousand files is read on every
 // command, and ifstream's set-up per file costs more than the read itself.
-// One read() of a 64 KiB buffer per file when it is smaller than that.
 std::string read_file(int dir_fd, const char *name, const std::string &shown) {
   int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     throw Failure("could not read " + shown + ": " + std::strerror(errno));
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int saved = errno;
-      close(fd);
-      throw Failure("could not read " + shown + ": " + std::strerror(saved));
-    }
-    text.append(buf, static_cast<std::size_t>(n));
-    if (static_cast<std::size_t>(n) < sizeof buf) // a short read of a regular file: its end
-      break;
-  }
+  int error = 0;
+  std::string text = read_to_end(fd, true, error);
   close(fd);
+  if (error)
+    throw Failure("could not read " + shown + ": " + std::strerror(error));
   return text;
 }
 
