@@ -2,6 +2,7 @@
 
 #include "core/text.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -229,6 +230,21 @@ std::vector<std::string> read_version_rows(Connection &c) {
   for (int i = 0; i < r.rows(); ++i)
     out.push_back(r.text(i, 0));
   return out;
+}
+
+std::vector<std::string> stamp_rows(Connection &c, const std::vector<std::string> &targets) {
+  std::string sql = "SELECT * FROM migrate.stamp(";
+  std::vector<Param> params;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    sql += (i ? ", $" : "$") + std::to_string(i + 1) + "::pg_catalog.text";
+    params.emplace_back(targets[i]);
+  }
+  Result r = c.exec(sql + ")", params);
+  std::vector<std::string> rows;
+  for (int i = 0; i < r.rows(); ++i)
+    rows.push_back(r.text(i, 0));
+  std::sort(rows.begin(), rows.end());
+  return rows;
 }
 
 } // namespace migrate::cli

@@ -37,6 +37,11 @@ ServerGraph read_server_graph(Connection &c);
 // migrate.version's rows, sorted.
 std::vector<std::string> read_version_rows(Connection &c);
 
+// migrate.stamp(VARIADIC targets): the version rows become those of
+// Alembic's `stamp` of all the targets at once, journaled; returns them.
+// Each target is a parameter of its own (any text, never in the SQL).
+std::vector<std::string> stamp_rows(Connection &c, const std::vector<std::string> &targets);
+
 // A revision as the database stores it (for check --db).
 struct StoredContent {
   RevisionContent content;
