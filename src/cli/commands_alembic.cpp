@@ -32,10 +32,6 @@ bool blank(const std::string &s) {
   return s.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
-std::string plural(std::size_t n, const char *one, const char *many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 // The versions directory must not hold anything yet: an import never mixes
 // with existing files.
 void refuse_filled_directory(const std::string &dir) {

@@ -22,10 +22,6 @@ std::string describe_rows(const std::vector<std::string> &rows) {
   return rows.empty() ? "base" : join(rows, ", ");
 }
 
-bool is_step_notice(const ServerMessage &m) {
-  return m.message.rfind("Running upgrade ", 0) == 0 || m.message.rfind("Running downgrade ", 0) == 0;
-}
-
 // While a command runs: notices printed and counted as steps, a progress line on a terminal.
 class StepWatch {
 public:
@@ -76,10 +72,6 @@ Preview preview(Connection &c, bool upgrade, const std::string &target) {
     p.gates.push_back(split_ids(r.text(i, 2)));
   }
   return p;
-}
-
-std::string plural(std::size_t n, const char *one, const char *many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 // What a gate waits for: "backfill fill_email", "backfills a, b".

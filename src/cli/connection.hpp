@@ -55,6 +55,10 @@ class Connection {
 public:
   // Throws ServerError (libpq's message) when the connection fails.
   explicit Connection(const std::string &conninfo);
+  // The same server and settings as `conninfo`, another database (libpq's
+  // later `dbname` wins over the one in the conninfo): createdb's way of
+  // reaching a maintenance database, and then the database it made.
+  Connection(const std::string &conninfo, const std::string &dbname);
   ~Connection();
   Connection(const Connection &) = delete;
   Connection &operator=(const Connection &) = delete;

@@ -47,6 +47,20 @@ const std::vector<Command> &commands() {
        cmd_stamp},
       {"plan", "plan [--downgrade] TARGET",
        "what upgrade (or downgrade) would run, with its SQL, runner and gates; runs nothing", cmd_plan},
+      {"lint", "lint [TARGET] [--strict]",
+       "load the files, then migrate.lint(TARGET) (default head): findings at file:line; exit 1 on an error "
+       "(--strict: on a warning too); nothing stays",
+       cmd_lint},
+      {"rehearse", "rehearse [TARGET]",
+       "load the files, then run the plan to TARGET (default head) and roll it back: each statement's time, locks, "
+       "rewrites and rows",
+       cmd_rehearse},
+      {"drift", "drift", "what changed in the schema by hand since the engine's last move; exit 1 if anything did",
+       cmd_drift},
+      {"test", "test [--strict] [--maintenance-db DBNAME]",
+       "in a throwaway database (or --dsn's, left as it was): every revision's round trip from base and lint; "
+       "exit 1 on any failure",
+       cmd_test},
       {"import-alembic", "import-alembic [--python PATH] ALEMBIC_INI",
        "write one revision file per Alembic revision, rendered by the project's Alembic in offline mode",
        cmd_import_alembic},

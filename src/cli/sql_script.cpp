@@ -33,7 +33,7 @@ std::string dollar_quote(std::string_view text) {
 std::string id_array(const std::vector<std::string> &ids) {
   std::string out = "'{";
   for (std::size_t i = 0; i < ids.size(); ++i)
-    out += (i ? ",\"" : "\"") + ids[i] + "\""; // ids are [A-Za-z0-9_]: nothing to escape
+    out += (i ? ",\"" : "\"") + ids[i] + "\""; // ids [A-Za-z0-9_], rule names [a-z-]: nothing to escape
   return out + "}'";
 }
 
@@ -77,6 +77,8 @@ std::string registration(const RevisionFile &f) {
     s += ",\n    lock_timeout => " + ms_interval(*c.lock_timeout_ms);
   if (c.statement_timeout_ms)
     s += ",\n    statement_timeout => " + ms_interval(*c.statement_timeout_ms);
+  if (!c.lint_ignore.empty())
+    s += ",\n    lint_ignore => " + id_array(c.lint_ignore);
   return s + ") AS registered \\gset migrate_\n";
 }
 
