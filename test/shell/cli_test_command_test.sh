@@ -67,6 +67,7 @@ SQL
 expect_rc 0 "$PGM" test
 expect "$out" "ok: round trip of b2"
 expect "$out" "not checked: c3 \(versions/c3\.sql:1\): "
+[[ "$out" != *"not checked: c3"*"not checked"* ]] || { echo "said twice: $out"; exit 1; }
 expect "$out" "ok: 3 revisions: 0 round trips failed, 1 not checked; lint: 0 errors, 0 warnings$"
 expect "$(scratch_dbs)" '^0$'
 rm versions/c3.sql
@@ -84,6 +85,31 @@ SQL
 expect_rc 1 "$PGM" test
 expect "$out" "versions/c3\.sql:[0-9]+: FAILED: round trip of c3"
 expect "$out" "23514"
+expect "$(scratch_dbs)" '^0$'
+rm versions/c3.sql
+
+# Ctrl-C while the check runs cancels it; the database is dropped all the same.
+write_rev versions c3.sql <<'SQL'
+-- revision: c3
+-- revises: b2
+-- migrate:upgrade
+SELECT pg_sleep(20);
+-- migrate:downgrade
+SQL
+set +e
+"$PGM" test >"$work/int.out" 2>"$work/int.err" &
+pid=$!
+for _ in $(seq 100); do
+  [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%check_roundtrip%' AND pid <> pg_backend_pid()")" = 1 ] && break
+  sleep 0.1
+done
+kill -INT $pid
+wait $pid
+rc=$?
+set -e
+[ "$rc" = 1 ] || { echo "Ctrl-C: exit $rc"; cat "$work/int.err"; exit 1; }
+expect "$(cat "$work/int.err")" "57014"
+expect "$(cat "$work/int.err")" "dropped database pg_migrate_test_"
 expect "$(scratch_dbs)" '^0$'
 rm versions/c3.sql
 
