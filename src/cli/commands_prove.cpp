@@ -346,6 +346,7 @@ int cmd_test(const Invocation &inv) {
   maintenance.exec("CREATE DATABASE " + quoted);
   out.info("pg_migrate", "created database " + name + " for the test");
   auto drop = [&] {
+    clear_interrupted();
     maintenance.exec("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)");
     out.info("pg_migrate", "dropped database " + name);
   };

@@ -96,6 +96,10 @@ bool interrupted() {
   return sigint_seen.load();
 }
 
+void clear_interrupted() {
+  sigint_seen = false;
+}
+
 int Result::rows() const {
   return libpq().PQntuples(r_.get());
 }

@@ -100,6 +100,9 @@ std::string describe_conninfo(const std::string &conninfo);
 // Installs the SIGINT handler that cancels running statements (as psql does).
 void install_cancel_handler();
 bool interrupted();
+// Forgets a Ctrl-C, for cleanup that must still run after one (test drops
+// its throwaway database); a second Ctrl-C cancels that cleanup.
+void clear_interrupted();
 
 // A server message in psql's verbose layout: "ERROR:  42P01: message",
 // then DETAIL, HINT and CONTEXT lines.
