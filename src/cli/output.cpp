@@ -134,6 +134,8 @@ std::vector<std::string> format_table(const std::vector<std::string> &header,
       if (k + 1 < values.size())
         s.append(width[k] - display_width(values[k]), ' ');
     }
+    while (!s.empty() && s.back() == ' ') // an empty last cell
+      s.pop_back();
     return s;
   };
   std::vector<std::string> out{line(header)};
