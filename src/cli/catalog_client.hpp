@@ -26,6 +26,17 @@ struct LoadReport {
 // Runs in the caller's transaction. A refusal names the file in its CONTEXT.
 LoadReport load_directory(Connection &c, const RevisionDirectory &dir, Output &out);
 
+// BEGIN; the files loaded; `body`; ROLLBACK: what the engine says of the
+// files as upgrade would load them (plan, lint, rehearse), leaving nothing
+// behind. Returns what body returns.
+template <typename F> auto with_files_loaded(Connection &c, const RevisionDirectory &dir, Output &out, F &&body) {
+  c.exec("BEGIN");
+  load_directory(c, dir, out);
+  auto result = body();
+  c.exec("ROLLBACK");
+  return result;
+}
+
 // The revisions the engine knows, in the order it builds its graph
 // (created_at, then id), with their transactional flags.
 struct ServerGraph {

@@ -279,13 +279,11 @@ int cmd_plan(const Invocation &inv) {
   const std::string direction = args.flag("downgrade") ? "downgrade" : "upgrade";
   RevisionDirectory dir = read_versions(inv.options.dir);
   return run_on_databases(inv.options, [&](Connection &c, Output &out) -> Outcome {
-    // The files as upgrade would load them, then the engine's plan; nothing stays.
-    c.exec("BEGIN");
-    load_directory(c, dir, out);
-    Result r = c.exec("SELECT step, revision, message, sql, pg_catalog.array_to_string(version_rows, ','), runner, "
-                      "pg_catalog.array_to_string(gated_by, ',') FROM migrate.plan($1, $2)",
-                      {target, direction});
-    c.exec("ROLLBACK");
+    Result r = with_files_loaded(c, dir, out, [&] {
+      return c.exec("SELECT step, revision, message, sql, pg_catalog.array_to_string(version_rows, ','), runner, "
+                    "pg_catalog.array_to_string(gated_by, ',') FROM migrate.plan($1, $2)",
+                    {target, direction});
+    });
     bool worker = false, gated = false;
     for (int i = 0; i < r.rows(); ++i) {
       const std::string message = r.text(i, 2), runner = r.text(i, 5);

@@ -106,16 +106,6 @@ LintCount print_lint(Output &out, const RevisionDirectory &dir, const std::vecto
   return n;
 }
 
-// BEGIN; the files loaded; `body`; ROLLBACK: what the engine says of the
-// files as upgrade would load them, leaving nothing behind.
-template <typename F> auto with_files_loaded(Connection &c, const RevisionDirectory &dir, Output &out, F &&body) {
-  c.exec("BEGIN");
-  load_directory(c, dir, out);
-  auto result = body();
-  c.exec("ROLLBACK");
-  return result;
-}
-
 // --- rehearse -----------------------------------------------------------
 
 // A statement for a table cell: whitespace runs as one space, at most
