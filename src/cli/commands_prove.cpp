@@ -22,9 +22,10 @@ namespace migrate::cli {
 
 namespace {
 
-// While the engine runs steps it rolls back (rehearse, check_roundtrip): its
-// "Running upgrade a -> b" NOTICEs only move the progress line (printed, they
-// would read as a real upgrade); other notices print as usual.
+// While the engine runs steps it rolls back (rehearse, check_roundtrip): a
+// progress line on a terminal (the time so far); a "Running upgrade a -> b"
+// NOTICE, should the engine send one, only moves it (printed, it would read
+// as a real upgrade); other notices print as usual.
 class RehearsedSteps {
 public:
   RehearsedSteps(Connection &c, Output &out, const char *what) : c_(c), out_(out), progress_(out, what, 0) {

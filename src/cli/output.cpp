@@ -168,10 +168,10 @@ void Progress::tick() {
 void Progress::draw() {
   drawn_ = std::chrono::steady_clock::now();
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(drawn_ - start_).count();
-  std::string line = what_ + ": " + std::to_string(done_);
-  if (total_)
-    line += "/" + std::to_string(total_);
-  line += ", " + std::to_string(seconds) + " s";
+  std::string line = what_ + ": ";
+  if (total_ || done_) // nothing counted yet and no total (a rehearsal): the time only
+    line += std::to_string(done_) + (total_ ? "/" + std::to_string(total_) : "") + ", ";
+  line += std::to_string(seconds) + " s";
   out_.status(line);
 }
 
