@@ -107,6 +107,10 @@ expect_rc 2 "$PGM" lint --bogus
 expect_rc 1 "$PGM" lint nosuch
 expect "$err" "ERROR:  [0-9A-Z]{5}: "
 rm versions/c3.sql
+# A revision the database holds and no file defines: named, with its line.
+q "SELECT migrate.revision('x9', '{b2}', E'SELECT 1;\nALTER TABLE orders DROP COLUMN v')" >/dev/null
+expect_rc 0 "$PGM" lint x9
+expect "$out" "^revision x9, line 2 of its upgrade SQL: warning: drop-column: "
 
 # drift: nothing right after a move; out-of-band DDL is listed, exit 1.
 expect_rc 0 "$PGM" drift
