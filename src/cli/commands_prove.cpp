@@ -182,7 +182,8 @@ TestResult test_database(Connection &c, Output &out, const RevisionDirectory &di
       throw Failure("the database is at " + join(rows, ", ") + ", not at base: test proves every revision from base",
                     {}, "Give an empty database with --dsn, or leave --dsn out for a throwaway database.");
   }
-  load_directory(c, dir, out);
+  Buffered per_file; // a line per revision says nothing here: every one is new
+  out.info("pg_migrate", "loaded " + load_directory(c, dir, per_file).summary());
   std::vector<RoundTrip> trips;
   {
     RehearsedSteps quiet(c, out, "round trips");
