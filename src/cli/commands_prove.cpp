@@ -11,7 +11,6 @@
 #include "core/text.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -191,7 +190,7 @@ TestResult test_database(Connection &c, Output &out, const RevisionDirectory &di
   }
   for (const auto &r : trips) {
     ++t.revisions;
-    if (!r.ok) {
+    if (!r.ok.has_value()) {
       ++t.not_checked;
       // The engine's reason may say "not checked" itself.
       const std::string prefix = "not checked: ";
