@@ -10,14 +10,16 @@ namespace migrate::pg {
 
 namespace {
 
-// The schema as rows (kind, name, definition). Left out: the system schemas
+// The schema as rows (unit, kind, name, definition); `unit` is the relation
+// an object belongs to (0 for schemas, extensions, functions, types and
+// their constraints). Left out: the system schemas
 // (pg_*, information_schema, temporary ones), the migrate schema, every
 // object that belongs to an extension (pg_depend deptype 'e'), with what
 // hangs off such a table, and what PostgreSQL makes as part of another
 // object (deptype 'i': a range type's constructors, an identity's sequence). Definitions come from PostgreSQL's own
 // deparsers (pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef, pg_get_functiondef, pg_get_triggerdef, pg_get_expr,
 // format_type); names are quoted as quote_ident quotes them. Sorted by the caller.
-const char *fingerprint_sql = R"SQL(
+const char *fingerprint_template = R"SQL(
 WITH member AS (
   SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype OPERATOR(pg_catalog.=) 'e'
 ), nsp AS (
@@ -33,7 +35,7 @@ WITH member AS (
   FROM pg_catalog.pg_class c JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
   WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f,v,m,S}'::"char"[])
     AND NOT EXISTS (SELECT FROM member m WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-                    AND m.objid OPERATOR(pg_catalog.=) c.oid)
+                    AND m.objid OPERATOR(pg_catalog.=) c.oid)@RELATIONS@
 ), tab AS (
   SELECT * FROM rel WHERE relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::"char"[])
 ), typ AS (
@@ -47,14 +49,14 @@ WITH member AS (
     AND NOT EXISTS (SELECT FROM member m WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
                     AND m.objid OPERATOR(pg_catalog.=) t.oid)
 )
-SELECT 'schema', pg_catalog.quote_ident(n.nspname), '' FROM nsp n
+SELECT 0::pg_catalog.int8, 'schema', pg_catalog.quote_ident(n.nspname), '' FROM nsp n
 UNION ALL
-SELECT 'extension', pg_catalog.quote_ident(e.extname),
+SELECT 0::pg_catalog.int8, 'extension', pg_catalog.quote_ident(e.extname),
        pg_catalog.concat('version ', e.extversion, ' in schema ', pg_catalog.quote_ident(n.nspname))
 FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
 WHERE e.extname OPERATOR(pg_catalog.<>) 'migrate'
 UNION ALL
-SELECT 'table', r.qname, pg_catalog.concat_ws(' ',
+SELECT r.oid::pg_catalog.int8, 'table', r.qname, pg_catalog.concat_ws(' ',
          CASE WHEN r.relkind OPERATOR(pg_catalog.=) 'p' THEN 'partitioned table'
               WHEN r.relkind OPERATOR(pg_catalog.=) 'f' THEN 'foreign table' ELSE 'table' END,
          CASE WHEN r.relpersistence OPERATOR(pg_catalog.=) 'u' THEN 'UNLOGGED' END,
@@ -71,7 +73,7 @@ SELECT 'table', r.qname, pg_catalog.concat_ws(' ',
          CASE WHEN r.relforcerowsecurity THEN 'FORCE ROW LEVEL SECURITY' END)
 FROM tab r
 UNION ALL
-SELECT 'column', pg_catalog.format('%s.%I', r.qname, a.attname), pg_catalog.concat(
+SELECT r.oid::pg_catalog.int8, 'column', pg_catalog.format('%s.%I', r.qname, a.attname), pg_catalog.concat(
          pg_catalog.format_type(a.atttypid, a.atttypmod),
          CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation
               THEN ' COLLATE ' OPERATOR(pg_catalog.||) a.attcollation::pg_catalog.regcollation::pg_catalog.text END,
@@ -86,14 +88,14 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.oid AND a.
 JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum
 UNION ALL
-SELECT 'constraint', pg_catalog.format('%s.%I', r.qname, co.conname), pg_catalog.pg_get_constraintdef(co.oid)
+SELECT r.oid::pg_catalog.int8, 'constraint', pg_catalog.format('%s.%I', r.qname, co.conname), pg_catalog.pg_get_constraintdef(co.oid)
 FROM tab r JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) r.oid
 WHERE co.contype OPERATOR(pg_catalog.<>) 't'
 UNION ALL
-SELECT 'constraint', pg_catalog.format('%s.%I', t.qname, co.conname), pg_catalog.pg_get_constraintdef(co.oid)
+SELECT 0::pg_catalog.int8, 'constraint', pg_catalog.format('%s.%I', t.qname, co.conname), pg_catalog.pg_get_constraintdef(co.oid)
 FROM typ t JOIN pg_catalog.pg_constraint co ON co.contypid OPERATOR(pg_catalog.=) t.oid
 UNION ALL
-SELECT 'index', pg_catalog.format('%I.%I', n.nspname, c.relname),
+SELECT r.oid::pg_catalog.int8, 'index', pg_catalog.format('%I.%I', n.nspname, c.relname),
        pg_catalog.pg_get_indexdef(c.oid) OPERATOR(pg_catalog.||) CASE WHEN i.indisvalid THEN '' ELSE ' INVALID' END
 FROM pg_catalog.pg_index i
 JOIN rel r ON r.oid OPERATOR(pg_catalog.=) i.indrelid
@@ -102,7 +104,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_constraint co WHERE co.conindid OPERATOR(pg_catalog.=) i.indexrelid
                   AND co.conrelid OPERATOR(pg_catalog.=) i.indrelid AND co.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::"char"[]))
 UNION ALL
-SELECT 'sequence', r.qname, pg_catalog.concat('AS ', pg_catalog.format_type(s.seqtypid, NULL), ' START ', s.seqstart,
+SELECT r.oid::pg_catalog.int8, 'sequence', r.qname, pg_catalog.concat('AS ', pg_catalog.format_type(s.seqtypid, NULL), ' START ', s.seqstart,
          ' INCREMENT ', s.seqincrement, ' MINVALUE ', s.seqmin, ' MAXVALUE ', s.seqmax, ' CACHE ', s.seqcache,
          CASE WHEN s.seqcycle THEN ' CYCLE' END,
          (SELECT pg_catalog.format(' OWNED BY %s.%I', d.refobjid::pg_catalog.regclass, a.attname)
@@ -115,11 +117,11 @@ FROM rel r JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) r.
 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
                   AND d.objid OPERATOR(pg_catalog.=) r.oid AND d.deptype OPERATOR(pg_catalog.=) 'i')
 UNION ALL
-SELECT CASE WHEN r.relkind OPERATOR(pg_catalog.=) 'v' THEN 'view' ELSE 'materialized view' END, r.qname,
+SELECT r.oid::pg_catalog.int8, CASE WHEN r.relkind OPERATOR(pg_catalog.=) 'v' THEN 'view' ELSE 'materialized view' END, r.qname,
        pg_catalog.pg_get_viewdef(r.oid)
 FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::"char"[])
 UNION ALL
-SELECT CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'p' THEN 'procedure'
+SELECT 0::pg_catalog.int8, CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'p' THEN 'procedure'
             WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN 'aggregate' ELSE 'function' END,
        pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),
        CASE WHEN p.prokind OPERATOR(pg_catalog.<>) 'a' THEN pg_catalog.pg_get_functiondef(p.oid)
@@ -132,10 +134,10 @@ FROM pg_catalog.pg_proc p JOIN nsp n ON n.oid OPERATOR(pg_catalog.=) p.pronamesp
 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
                   AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::"char"[]))
 UNION ALL
-SELECT 'trigger', pg_catalog.format('%s.%I', r.qname, g.tgname), pg_catalog.pg_get_triggerdef(g.oid)
+SELECT r.oid::pg_catalog.int8, 'trigger', pg_catalog.format('%s.%I', r.qname, g.tgname), pg_catalog.pg_get_triggerdef(g.oid)
 FROM tab r JOIN pg_catalog.pg_trigger g ON g.tgrelid OPERATOR(pg_catalog.=) r.oid WHERE NOT g.tgisinternal
 UNION ALL
-SELECT 'type', t.qname, CASE
+SELECT 0::pg_catalog.int8, 'type', t.qname, CASE
          WHEN t.typtype OPERATOR(pg_catalog.=) 'e' THEN (SELECT 'ENUM (' OPERATOR(pg_catalog.||)
               pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) OPERATOR(pg_catalog.||) ')'
               FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid)
@@ -153,7 +155,7 @@ SELECT 'type', t.qname, CASE
                AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) END
 FROM typ t
 UNION ALL
-SELECT 'policy', pg_catalog.format('%s.%I', r.qname, p.polname), pg_catalog.concat_ws(' ',
+SELECT r.oid::pg_catalog.int8, 'policy', pg_catalog.format('%s.%I', r.qname, p.polname), pg_catalog.concat_ws(' ',
          CASE WHEN p.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END,
          'FOR ' OPERATOR(pg_catalog.||) CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
                                                       WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
@@ -164,6 +166,20 @@ SELECT 'policy', pg_catalog.format('%s.%I', r.qname, p.polname), pg_catalog.conc
          'WITH CHECK (' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) OPERATOR(pg_catalog.||) ')')
 FROM tab r JOIN pg_catalog.pg_policy p ON p.polrelid OPERATOR(pg_catalog.=) r.oid
 )SQL";
+
+// The fingerprint's query, every relation or (`scoped`) only those in $1.
+const char *fingerprint_sql(bool scoped) {
+  static const std::string all = [] {
+    std::string sql = fingerprint_template;
+    return sql.replace(sql.find("@RELATIONS@"), 11, "");
+  }();
+  static const std::string some = [] {
+    std::string sql = fingerprint_template;
+    return sql.replace(sql.find("@RELATIONS@"), 11,
+                       "\n    AND c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]::pg_catalog.oid[])");
+  }();
+  return scoped ? some.c_str() : all.c_str();
+}
 
 // Plain C, under pg_call: the settings that change how definitions print,
 // fixed at a new GUC nest level (the caller's come back with AtEOXact_GUC);
@@ -189,7 +205,7 @@ int enter_fixed_settings() {
 
 } // namespace
 
-Fingerprint read_fingerprint() {
+std::vector<UnitObject> read_fingerprint_units(const std::vector<std::int64_t> *relations) {
   // pg_get_viewdef locks the view and what it reads (AccessShareLock, until
   // the transaction ends): read in a subtransaction that is rolled back, so
   // that the caller holds no lock it did not take itself.
@@ -198,18 +214,34 @@ Fingerprint read_fingerprint() {
   Rows rows;
   try {
     const int level = pg_call([] { return enter_fixed_settings(); });
-    rows = query(fingerprint_sql);
+    if (relations) {
+      std::vector<std::string> oids;
+      oids.reserve(relations->size());
+      for (auto oid : *relations)
+        oids.push_back(std::to_string(oid));
+      rows = query(fingerprint_sql(true), {oids});
+    } else {
+      rows = query(fingerprint_sql(false));
+    }
     pg_call([&] { AtEOXact_GUC(true, level); });
   } catch (...) {
     sub.rollback(); // also undoes the settings
     throw;
   }
   sub.rollback();
-  Fingerprint out;
+  std::vector<UnitObject> out;
   out.reserve(rows.size());
   for (auto &row : rows)
-    out.push_back(SchemaObject{std::move(std::get<std::string>(row[0])), std::move(std::get<std::string>(row[1])),
-                               std::move(std::get<std::string>(row[2]))});
+    out.push_back(UnitObject{std::get<std::int64_t>(row[0]), SchemaObject{std::move(std::get<std::string>(row[1])),
+                                                                          std::move(std::get<std::string>(row[2])),
+                                                                          std::move(std::get<std::string>(row[3]))}});
+  return out;
+}
+
+Fingerprint read_fingerprint() {
+  Fingerprint out;
+  for (auto &row : read_fingerprint_units(nullptr))
+    out.push_back(std::move(row.object));
   sort_fingerprint(out);
   return out;
 }

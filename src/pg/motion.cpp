@@ -32,18 +32,21 @@ PlannedMotion plan_motion(const RevisionGraph &graph, Motion motion, const std::
     ids.push_back(graph.id(step.revision));
   plan.revisions = load_revisions(ids);
   plan.steps.reserve(steps.size());
-  for (const auto &step : steps) {
-    PlannedStep planned;
-    static_cast<RevisionStep &>(planned) = step;
-    planned.stored = &plan.revisions.at(graph.id(step.revision));
-    planned.description = describe_step(graph, step);
-    planned.context = "migrate: " + planned.description + " (revision " + graph.id(step.revision) + ")";
-    const auto &content = planned.stored->content;
-    planned.sql = step.upgrade ? &content.upgrade_sql : content.downgrade_sql ? &*content.downgrade_sql : nullptr;
-    planned.runner = content.transactional ? Runner::transaction : Runner::top_level;
-    plan.steps.push_back(std::move(planned));
-  }
+  for (const auto &step : steps)
+    plan.steps.push_back(planned_step(graph, step, plan.revisions.at(graph.id(step.revision))));
   return plan;
+}
+
+PlannedStep planned_step(const RevisionGraph &graph, const RevisionStep &step, const StoredRevision &stored) {
+  PlannedStep planned;
+  static_cast<RevisionStep &>(planned) = step;
+  planned.stored = &stored;
+  planned.description = describe_step(graph, step);
+  planned.context = "migrate: " + planned.description + " (revision " + graph.id(step.revision) + ")";
+  const auto &content = stored.content;
+  planned.sql = step.upgrade ? &content.upgrade_sql : content.downgrade_sql ? &*content.downgrade_sql : nullptr;
+  planned.runner = content.transactional ? Runner::transaction : Runner::top_level;
+  return planned;
 }
 
 namespace {

@@ -58,6 +58,13 @@ struct PlannedMotion {
 // whatever the planner refuses.
 PlannedMotion plan_motion(const RevisionGraph &graph, Motion motion, const std::string &target, bool lock_rows);
 
+// One revision's step (its upgrade or its downgrade) with its description,
+// CONTEXT, SQL (null: irreversible) and runner; its statements are parsed
+// later (check_plan()). `stored` must outlive it. plan_motion() builds
+// every step with it; a round-trip check builds the downgrade of each
+// upgrade step with it.
+PlannedStep planned_step(const RevisionGraph &graph, const RevisionStep &step, const StoredRevision &stored);
+
 // Who will run the plan.
 enum class Caller {
   atomic,    // upgrade(), downgrade(): one transaction, the caller's

@@ -57,6 +57,7 @@ extern "C" {
 #include "parser/parser.h"
 #include "storage/latch.h"
 #include "tcop/utility.h"
+#include "utils/inval.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"

@@ -165,6 +165,24 @@ INSERT INTO pg_catalog.pg_init_privs (objoid, classoid, objsubid, privtype, init
 SELECT s.objoid, s.classoid, s.objsubid, 'e', s.initprivs FROM migrate.init_privs_0_2_0 s;
 DROP TABLE migrate.carried_objects_0_2_0, migrate.init_privs_0_2_0;
 
+-- migrate.rehearse() (issue 12, docs/proving.md): the upgrade to target run
+-- for real inside a subtransaction that is always rolled back; per statement
+-- its duration, the locks it took, the relations it rewrote, its rows. It
+-- runs revision SQL with the caller's rights and holds its locks while it
+-- runs: for the roles an owner grants it to, as upgrade() is.
+CREATE FUNCTION migrate.rehearse(target text DEFAULT 'head')
+RETURNS TABLE (revision text, statement integer, sql text, duration interval, locks text[], rewritten text[],
+               rows bigint, note text)
+AS 'MODULE_PATHNAME', 'migrate_rehearse' LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION migrate.rehearse(text) FROM PUBLIC;
+-- check_roundtrip (issue 12): the stairway test, all of it rolled back. It
+-- runs the revisions' SQL (and takes their locks) until its rollback: not
+-- PUBLIC's. Roles that deploy are granted it by the owner (docs/sql.md).
+CREATE FUNCTION migrate.check_roundtrip(target text DEFAULT 'head')
+RETURNS TABLE (revision text, ok boolean, difference text)
+AS 'MODULE_PATHNAME', 'migrate_check_roundtrip' LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION migrate.check_roundtrip(text) FROM PUBLIC;
+
 -- The owner of a trusted install (a non-superuser: the objects above belong
 -- to the bootstrap superuser) may use and grant what a deployer needs:
 -- EXECUTE on every function and procedure; SELECT, INSERT, UPDATE and DELETE

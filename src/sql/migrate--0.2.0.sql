@@ -246,6 +246,23 @@ AS 'MODULE_PATHNAME', 'migrate_fingerprint' LANGUAGE C STABLE;
 CREATE FUNCTION migrate.drift() RETURNS TABLE (kind text, name text, change text, detail text)
 AS 'MODULE_PATHNAME', 'migrate_drift' LANGUAGE C STABLE;
 
+-- migrate.rehearse() (issue 12, docs/proving.md): the upgrade to target run
+-- for real inside a subtransaction that is always rolled back; per statement
+-- its duration, the locks it took, the relations it rewrote, its rows. It
+-- runs revision SQL with the caller's rights and holds its locks while it
+-- runs: for the roles an owner grants it to, as upgrade() is.
+CREATE FUNCTION migrate.rehearse(target text DEFAULT 'head')
+RETURNS TABLE (revision text, statement integer, sql text, duration interval, locks text[], rewritten text[],
+               rows bigint, note text)
+AS 'MODULE_PATHNAME', 'migrate_rehearse' LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION migrate.rehearse(text) FROM PUBLIC;
+-- check_roundtrip (issue 12): the stairway test of the pending steps to
+-- target (upgrade, fingerprint, downgrade, compare, upgrade again), all of it
+-- rolled back. VOLATILE: it runs the revisions' SQL. Revoked from PUBLIC below.
+CREATE FUNCTION migrate.check_roundtrip(target text DEFAULT 'head')
+RETURNS TABLE (revision text, ok boolean, difference text)
+AS 'MODULE_PATHNAME', 'migrate_check_roundtrip' LANGUAGE C VOLATILE;
+
 -- Registers a backfill: batch_sql is one INSERT, UPDATE, DELETE or MERGE
 -- that processes one batch; a batch that affects no row ends the backfill.
 CREATE FUNCTION migrate.backfill(
@@ -274,6 +291,8 @@ REVOKE EXECUTE ON FUNCTION migrate.upgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.downgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.stamp(text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate.merge(text[], text, text) FROM PUBLIC;
+-- check_roundtrip: it runs the revisions' SQL (and takes their locks) until its rollback.
+REVOKE EXECUTE ON FUNCTION migrate.check_roundtrip(text) FROM PUBLIC;
 
 -- The owner of a trusted install (a non-superuser: the objects above belong
 -- to the bootstrap superuser) may use and grant what a deployer needs:

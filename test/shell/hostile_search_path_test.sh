@@ -75,6 +75,11 @@ as_caller "SELECT * FROM migrate.show('h2')"
 as_caller "SELECT * FROM migrate.graph()"
 as_caller "SELECT * FROM migrate.plan('$merge')"
 as_caller "SELECT * FROM migrate.lint('heads')"
+# Rehearsing every step (h3 listed, not run: the worker's; h4 listed: gated), rolled back.
+as_caller "SELECT * FROM migrate.rehearse('heads')"
+# check_roundtrip (issue 12): the stairway, all rolled back (h3, transactional => false, is reported, not run).
+as_caller "SELECT * FROM migrate.check_roundtrip('heads')"
+grep -q '^h2|t|$' "$out" || { cat "$out"; echo "check_roundtrip did not check h2"; exit 1; }
 
 # Moving it: upgrade, with a lock wait on h2 (retried, the holders described).
 as_caller "SELECT * FROM migrate.upgrade('h1')"

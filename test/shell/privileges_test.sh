@@ -28,9 +28,11 @@ expect "$(as_nobody "SELECT migrate.merge('{a1,a2}')")" "permission denied for f
 expect "$(as_nobody "SELECT migrate.backfill('f', 'a1', 'DELETE FROM t')")" "permission denied for function backfill"
 expect "$(as_nobody "CALL migrate.run_backfills()")" "permission denied for procedure run_backfills"
 expect "$(as_nobody "CALL migrate.run()")" "permission denied for procedure run"
+expect "$(as_nobody "SELECT * FROM migrate.rehearse()")" "permission denied for function rehearse"
 # Proving reads what the role may read: the catalog's revisions, the recorded schema.
 expect "$(as_nobody "SELECT count(*) FROM migrate.lint()")" "permission denied for table revisions"
 expect "$(as_nobody "SELECT count(*) FROM migrate.drift()")" "permission denied for table schema_fingerprint_state"
+expect "$(as_nobody "SELECT count(*) FROM migrate.check_roundtrip()")" "permission denied for function check_roundtrip"
 expect "$(as_nobody "SELECT count(*) > 0 FROM migrate.fingerprint()")" "^t$"
 expect "$(as_nobody "DELETE FROM migrate.schema_fingerprint")" "permission denied for table schema_fingerprint"
 psql -X -q -d "$db" -c "GRANT SELECT ON migrate.revisions, migrate.version TO migrate_nobody" >/dev/null
@@ -59,6 +61,11 @@ expect "$(psql -X -At -d "$db" -c "SELECT tableowner FROM pg_tables WHERE tablen
 # ... lint the next step and see no drift after its move, as itself.
 expect "$(as_deployer "SELECT migrate.revision('c4', '{c3}', 'ALTER TABLE deployed ADD n int', 'ALTER TABLE deployed DROP n', lint_ignore => '{drop-table}')")" "^c4$"
 expect "$(as_deployer "SELECT rule FROM migrate.lint()")" "^$"
+expect "$(as_deployer "SELECT revision || ' ' || statement || ' ' || locks::text FROM migrate.rehearse()")" '^c4 1 {"AccessExclusiveLock on public.deployed"}$'
+expect "$(psql -X -At -d "$db" -c "SELECT count(*) FROM information_schema.columns WHERE table_name = 'deployed' AND column_name = 'n'")" "^0$"
+# check_roundtrip (issue 12) with docs/sql.md's grants: the stairway of c4, as itself, nothing kept.
+expect "$(as_deployer "SELECT revision || ' ' || ok FROM migrate.check_roundtrip()")" "^c4 true$"
+expect "$(as_deployer "SELECT count(*) FROM information_schema.columns WHERE table_name = 'deployed' AND column_name = 'n'")" "^0$"
 expect "$(as_deployer "SELECT count(*) FROM migrate.drift()")" "^0$"
 psql -X -q -d "$db" -c "CREATE INDEX deployed_by_hand ON deployed (id)" >/dev/null
 expect "$(as_deployer "SELECT name || ' ' || change FROM migrate.drift()")" "^public.deployed_by_hand added$"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# migrate.rehearse() against migrate.upgrade() of the same plan (issue 12's
+# goal: rehearsal <= 1.3x a plain upgrade): N revisions, each
+# `CREATE TABLE t_i (id int PRIMARY KEY, v text)`. Per run, two fresh
+# databases (none dropped while timing) and, in alternating order,
+#   upgrade   psql -c "SELECT count(*) FROM migrate.upgrade('head')"
+#   rehearse  psql -c "SELECT count(*) FROM migrate.rehearse('head')"
+# with the installed build. The machine is shared: the pairs are what to
+# read. Prints wall time and the backend's user and system CPU time (from
+# /proc/<pid>/stat, 10 ms ticks) per run, the medians, and the median of the
+# per-run ratios rehearse / upgrade (bench/step_runner.sh's method).
+#
+# Usage: bench/rehearse.sh                 (re-runs itself under pg_virtualenv -t)
+#        N=1000 RUNS=5 TMPDIR=/dev/shm bench/rehearse.sh
+set -euo pipefail
+N=${N:-1000}
+RUNS=${RUNS:-5}
+if [[ -z "${PGHOST:-}${PGPORT:-}${PGDATABASE:-}" ]]; then
+  exec pg_virtualenv -t "$0" "$@"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+{
+  echo "BEGIN;"
+  seq 1 "$N" | awk '{
+    id = sprintf("r%05d", $1); parent = ($1 == 1) ? "{}" : sprintf("{r%05d}", $1 - 1)
+    printf "SELECT migrate.revision(%s, %s, %s, %s);\n", q(id), q(parent),
+           q(sprintf("CREATE TABLE t_%d (id int PRIMARY KEY, v text)", $1)), q(sprintf("DROP TABLE t_%d", $1))
+  }
+  function q(s) { return "'"'"'" s "'"'"'" }'
+  echo "COMMIT;"
+} >"$work/load.sql"
+P=("$(pg_config --bindir)/psql" -X -q -At -v ON_ERROR_STOP=1)
+export PGOPTIONS='-c client_min_messages=warning'
+now_ms() { date +%s%N | awk '{ printf "%.3f", $1 / 1e6 }'; }
+# "wall user system" in ms from a timed run's output
+figures() { sed -n 's/^stat=//p' | awk -v w="$1" '{ printf "%.0f %d %d", w, $14 * 10, $15 * 10 }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+modes=(upgrade rehearse)
+declare -A result
+n=0
+echo "== N=$N, $RUNS runs; data directory under ${TMPDIR:-/tmp}; fsync=$(psql -X -At -d postgres -c 'SHOW fsync')"
+for run in $(seq 1 "$RUNS"); do
+  order=("${modes[@]}")
+  ((run % 2 == 0)) && order=($(printf '%s\n' "${modes[@]}" | tac))
+  line="run $run:"
+  for mode in "${order[@]}"; do
+    n=$((n + 1))
+    db=rehearse_bench_${mode}_$n
+    createdb "$db"
+    "${P[@]}" -d "$db" -c "CREATE EXTENSION migrate" -f "$work/load.sql" >/dev/null
+    s=$(now_ms)
+    out=$("${P[@]}" -d "$db" -c "SELECT count(*) FROM migrate.$mode('head')" \
+      -c "SELECT 'stat=' || pg_read_file('/proc/self/stat')")
+    e=$(now_ms)
+    [[ "$(echo "$out" | head -1)" == "$N" ]]
+    result[$mode,$run]=$(echo "$out" | figures "$(awk -v a="$s" -v b="$e" 'BEGIN { print b - a }')")
+    line="$line  $mode ${result[$mode,$run]// //}"
+  done
+  ratio=$(awk -v a="$(echo "${result[rehearse,$run]}" | cut -d' ' -f1)" \
+    -v b="$(echo "${result[upgrade,$run]}" | cut -d' ' -f1)" 'BEGIN { printf "%.3f", a / b }')
+  echo "$line  (wall/user/system ms)  rehearse/upgrade $ratio"
+done
+for mode in "${modes[@]}"; do
+  wall=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f1; done | median)
+  user=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f2; done | median)
+  sys=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f3; done | median)
+  printf '%-8s median wall %5.0f ms, user %4.0f ms, system %4.0f ms\n' "$mode" "$wall" "$user" "$sys"
+done
+ratio=$(for r in $(seq 1 "$RUNS"); do
+  awk -v a="$(echo "${result[rehearse,$r]}" | cut -d' ' -f1)" -v b="$(echo "${result[upgrade,$r]}" | cut -d' ' -f1)" \
+    'BEGIN { print a / b }'
+done | median)
+printf 'median of per-run wall ratios rehearse / upgrade: %.3f (goal <= 1.3)\n' "$ratio"
+for d in $(psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'rehearse\_bench\_%'"); do
+  dropdb "$d"
+done
