@@ -10,12 +10,6 @@ cd "$work"
 new_db migrate_cli_rehearse
 export PGDATABASE=migrate_cli_rehearse
 db=migrate_cli_rehearse
-# Until migrate.rehearse() is merged into the extension, there is nothing to
-# test against (the lead removes this skip with the merge).
-if [ -z "$(q "SELECT to_regprocedure('migrate.rehearse(text)')")" ]; then
-  echo "skip: migrate.rehearse(text) is not in the installed extension"
-  exit 0
-fi
 "$PGM" init 2>/dev/null
 
 write_rev versions a1.sql <<'SQL'

@@ -12,12 +12,6 @@ cd "$work"
 new_db migrate_cli_test
 export PGDATABASE=migrate_cli_test
 db=migrate_cli_test
-# Until migrate.check_roundtrip() is merged into the extension, there is
-# nothing to test against (the lead removes this skip with the merge).
-if [ -z "$(q "SELECT to_regprocedure('migrate.check_roundtrip(text)')")" ]; then
-  echo "skip: migrate.check_roundtrip(text) is not in the installed extension"
-  exit 0
-fi
 scratch_dbs() { psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'pg\_migrate\_test\_%'"; }
 "$PGM" init 2>/dev/null
 
