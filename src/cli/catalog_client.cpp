@@ -2,6 +2,7 @@
 
 #include "core/text.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -55,7 +56,7 @@ const char *const select_revisions =
     "SELECT id, pg_catalog.array_to_string(down_revisions, ','), pg_catalog.array_to_string(depends_on, ','), "
     "pg_catalog.array_to_string(branch_labels, ','), message, upgrade_sql, downgrade_sql, transactional, "
     "pg_catalog.array_to_string(requires_backfills, ','), pg_catalog.date_part('epoch', lock_timeout), "
-    "pg_catalog.date_part('epoch', statement_timeout), checksum "
+    "pg_catalog.date_part('epoch', statement_timeout), checksum, pg_catalog.array_to_string(lint_ignore, ',') "
     "FROM migrate.revisions WHERE id OPERATOR(pg_catalog.=) ANY (pg_catalog.string_to_array($1, ','))";
 
 std::map<std::string, BackfillSpec> read_backfills(Connection &c, const std::vector<std::string> &names) {
@@ -121,6 +122,7 @@ std::map<std::string, StoredContent> read_stored(Connection &c, const std::vecto
     rc.lock_timeout_ms = epoch_ms(r.optional(i, 9));
     rc.statement_timeout_ms = epoch_ms(r.optional(i, 10));
     s.checksum = r.text(i, 11);
+    rc.lint_ignore = split_ids(r.text(i, 12));
     out.emplace(rc.graph.id, std::move(s));
   }
   return out;
@@ -144,7 +146,8 @@ LoadReport load_directory(Connection &c, const RevisionDirectory &dir, Output &o
       to_send.push_back(&f);
     else if (canonical_form(it->second.content) != canonical_form(rc) ||
              it->second.content.lock_timeout_ms != rc.lock_timeout_ms ||
-             it->second.content.statement_timeout_ms != rc.statement_timeout_ms)
+             it->second.content.statement_timeout_ms != rc.statement_timeout_ms ||
+             it->second.content.lint_ignore != rc.lint_ignore)
       to_send.push_back(&f);
     else
       report.unchanged.push_back(rc.graph.id);
@@ -159,13 +162,14 @@ LoadReport load_directory(Connection &c, const RevisionDirectory &dir, Output &o
     calls.push_back({g.id, join_ids(g.down_revisions), rc.upgrade_sql, rc.downgrade_sql, g.message,
                      join_ids(g.branch_labels), join_ids(g.depends_on), rc.transactional ? "true" : "false",
                      join_ids(rc.requires_backfills), interval_ms(rc.lock_timeout_ms),
-                     interval_ms(rc.statement_timeout_ms)});
+                     interval_ms(rc.statement_timeout_ms), join_ids(rc.lint_ignore)});
   }
   try {
     // Pipelined: a round trip per chunk of revisions, not one each.
     c.exec_batch("SELECT migrate.revision($1, pg_catalog.string_to_array($2, ','), $3, $4, $5, "
                  "pg_catalog.string_to_array($6, ','), pg_catalog.string_to_array($7, ','), $8::pg_catalog.bool, "
-                 "pg_catalog.string_to_array($9, ','), $10::pg_catalog.interval, $11::pg_catalog.interval)",
+                 "pg_catalog.string_to_array($9, ','), $10::pg_catalog.interval, $11::pg_catalog.interval, "
+                 "pg_catalog.string_to_array($12, ','))",
                  calls, [&](std::size_t i) {
                    const RevisionFile *f = to_send[i];
                    const std::string &id = f->content.graph.id;
@@ -229,6 +233,21 @@ std::vector<std::string> read_version_rows(Connection &c) {
   for (int i = 0; i < r.rows(); ++i)
     out.push_back(r.text(i, 0));
   return out;
+}
+
+std::vector<std::string> stamp_rows(Connection &c, const std::vector<std::string> &targets) {
+  std::string sql = "SELECT * FROM migrate.stamp(";
+  std::vector<Param> params;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    sql += (i ? ", $" : "$") + std::to_string(i + 1) + "::pg_catalog.text";
+    params.emplace_back(targets[i]);
+  }
+  Result r = c.exec(sql + ")", params);
+  std::vector<std::string> rows;
+  for (int i = 0; i < r.rows(); ++i)
+    rows.push_back(r.text(i, 0));
+  std::sort(rows.begin(), rows.end());
+  return rows;
 }
 
 } // namespace migrate::cli

@@ -26,6 +26,17 @@ struct LoadReport {
 // Runs in the caller's transaction. A refusal names the file in its CONTEXT.
 LoadReport load_directory(Connection &c, const RevisionDirectory &dir, Output &out);
 
+// BEGIN; the files loaded; `body`; ROLLBACK: what the engine says of the
+// files as upgrade would load them (plan, lint, rehearse), leaving nothing
+// behind. Returns what body returns.
+template <typename F> auto with_files_loaded(Connection &c, const RevisionDirectory &dir, Output &out, F &&body) {
+  c.exec("BEGIN");
+  load_directory(c, dir, out);
+  auto result = body();
+  c.exec("ROLLBACK");
+  return result;
+}
+
 // The revisions the engine knows, in the order it builds its graph
 // (created_at, then id), with their transactional flags.
 struct ServerGraph {
@@ -36,6 +47,11 @@ ServerGraph read_server_graph(Connection &c);
 
 // migrate.version's rows, sorted.
 std::vector<std::string> read_version_rows(Connection &c);
+
+// migrate.stamp(VARIADIC targets): the version rows become those of
+// Alembic's `stamp` of all the targets at once, journaled; returns them.
+// Each target is a parameter of its own (any text, never in the SQL).
+std::vector<std::string> stamp_rows(Connection &c, const std::vector<std::string> &targets);
 
 // A revision as the database stores it (for check --db).
 struct StoredContent {

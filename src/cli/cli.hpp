@@ -78,6 +78,11 @@ int cmd_current(const Invocation &);
 int cmd_stamp(const Invocation &);
 int cmd_plan(const Invocation &);
 int cmd_import_alembic(const Invocation &);
+// Proving a migration before it runs (commands_prove.cpp).
+int cmd_lint(const Invocation &);
+int cmd_rehearse(const Invocation &);
+int cmd_drift(const Invocation &);
+int cmd_test(const Invocation &);
 
 // Offline SQL (`upgrade --sql`, `downgrade --sql`) and check --db live beside
 // the commands that share their arguments.

@@ -22,10 +22,6 @@ std::string describe_rows(const std::vector<std::string> &rows) {
   return rows.empty() ? "base" : join(rows, ", ");
 }
 
-bool is_step_notice(const ServerMessage &m) {
-  return m.message.rfind("Running upgrade ", 0) == 0 || m.message.rfind("Running downgrade ", 0) == 0;
-}
-
 // While a command runs: notices printed and counted as steps, a progress line on a terminal.
 class StepWatch {
 public:
@@ -52,62 +48,88 @@ private:
   std::size_t steps_ = 0;
 };
 
-// What the engine will do, planned with the core over the engine's own
-// catalog: how many steps (for progress), and whether one of them must run
-// outside a transaction (then CALL migrate.run()). When the core refuses,
-// the engine will refuse too, in its own words: let it.
+// What the engine will do: its own plan (migrate.plan()) of the files just
+// loaded, so that the client never guesses. How many steps (for progress),
+// and whether one of them needs CALL migrate.run(): a step for the worker
+// (a non-transactional revision) or a gate whose backfills are not done.
+// A plan the engine refuses is refused here, in the engine's words.
 struct Preview {
-  bool known = false;
-  std::size_t steps = 0;
-  bool non_transactional = false;
+  std::vector<std::string> revisions;          // the steps, in order
+  std::vector<std::vector<std::string>> gates; // each step's backfills not done
+  bool worker = false;
+  bool gated() const {
+    return std::any_of(gates.begin(), gates.end(), [](const auto &g) { return !g.empty(); });
+  }
 };
 
 Preview preview(Connection &c, bool upgrade, const std::string &target) {
   Preview p;
-  ServerGraph sg = read_server_graph(c);
-  auto rows = read_version_rows(c);
-  try {
-    RevisionGraph graph(sg.infos);
-    Planner planner(graph);
-    auto steps = upgrade ? planner.upgrade(rows, target) : planner.downgrade(rows, target);
-    p.known = true;
-    p.steps = steps.size();
-    for (const auto &s : steps)
-      p.non_transactional |= !sg.transactional[graph.id(s.revision)];
-  } catch (const Error &) {
+  Result r = c.exec("SELECT revision, runner, pg_catalog.array_to_string(gated_by, ',') FROM migrate.plan($1, $2)",
+                    {target, upgrade ? "upgrade" : "downgrade"});
+  for (int i = 0; i < r.rows(); ++i) {
+    p.revisions.push_back(r.text(i, 0));
+    p.worker |= r.text(i, 1) == "worker";
+    p.gates.push_back(split_ids(r.text(i, 2)));
   }
   return p;
 }
 
-std::string plural(std::size_t n, const char *one, const char *many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
+// What a gate waits for: "backfill fill_email", "backfills a, b".
+std::string gate_backfills(const std::vector<std::string> &names) {
+  return (names.size() == 1 ? "backfill " : "backfills ") + join(names, ", ");
 }
 
-// Load, then move: the body of upgrade and downgrade.
-Outcome move(Connection &c, Output &out, const RevisionDirectory &dir, bool upgrade, const std::string &target) {
+struct MotionRequest {
+  bool upgrade = true;
+  std::string target;
+  std::string at_gate = "run"; // CALL migrate.run()'s at_gate: run or stop
+};
+
+// Load, then move: the body of upgrade and downgrade. One transaction with
+// upgrade() or downgrade(); when the plan needs CALL migrate.run(), the load
+// commits first and run() commits after each revision (and each batch of a
+// gate's backfills).
+Outcome move(Connection &c, Output &out, const RevisionDirectory &dir, const MotionRequest &m) {
+  const char *direction = m.upgrade ? "upgrade" : "downgrade";
   c.exec("BEGIN");
   LoadReport loaded = load_directory(c, dir, out);
-  Preview p = preview(c, upgrade, target);
+  Preview p = preview(c, m.upgrade, m.target);
+  const bool by_run = p.worker || p.gated();
   std::size_t steps;
   {
-    StepWatch watch(c, out, upgrade ? "upgrade" : "downgrade", p.steps);
-    // CALL migrate.run() upgrades only, for now (issue 11 adds its downgrades):
-    // a downgrade through a non-transactional revision is refused by downgrade().
-    if (upgrade && p.non_transactional) {
+    StepWatch watch(c, out, direction, p.revisions.size());
+    if (by_run) {
       c.exec("COMMIT"); // the load; each revision commits on its own from here
-      c.exec("CALL migrate.run($1)", {target});
+      c.exec("CALL migrate.run($1, $2, $3)", {m.target, direction, m.at_gate});
     } else {
-      c.exec(upgrade ? "SELECT revision FROM migrate.upgrade($1)" : "SELECT revision FROM migrate.downgrade($1)",
-             {target});
+      c.exec(m.upgrade ? "SELECT revision FROM migrate.upgrade($1)" : "SELECT revision FROM migrate.downgrade($1)",
+             {m.target});
       c.exec("COMMIT");
     }
     steps = watch.steps();
   }
   std::string at = describe_rows(read_version_rows(c));
-  out.info("pg_migrate", std::string(upgrade ? "upgraded " : "downgraded ") + plural(steps, "revision", "revisions") +
-                             "; the database is at " + at);
-  return {true, "loaded " + loaded.summary() + "; " + (upgrade ? "upgraded " : "downgraded ") +
-                    plural(steps, "revision", "revisions") + "; at " + at};
+  std::string done = std::string(m.upgrade ? "upgraded " : "downgraded ") + plural(steps, "revision", "revisions");
+  // run() ends early without an error only at a gate, with at_gate 'stop'
+  // (its NOTICE says where the backfills are).
+  if (steps < p.revisions.size() && !p.gates[steps].empty()) {
+    const std::string &gated = p.revisions[steps];
+    const std::string backfills = gate_backfills(p.gates[steps]);
+    out.info("pg_migrate", done + "; stopped at the gate of revision " + gated + ", which requires " + backfills +
+                               " to be done; the database is at " + at);
+    out.info("pg_migrate", "run the backfills (CALL migrate.run_backfills(), or its pg_cron job), then pg_migrate "
+                           "upgrade again");
+    return {true, "loaded " + loaded.summary() + "; " + done + "; stopped at the gate of " + gated + " (" + backfills +
+                      " not done); at " + at};
+  }
+  std::vector<std::string> opened;
+  for (std::size_t i = 0; i < p.gates.size() && i < steps; ++i)
+    if (!p.gates[i].empty())
+      opened.push_back(p.revisions[i] + " (" + gate_backfills(p.gates[i]) + ")");
+  if (!opened.empty())
+    done += ", opening the " + std::string(opened.size() == 1 ? "gate of " : "gates of ") + join(opened, ", ");
+  out.info("pg_migrate", done + "; the database is at " + at);
+  return {true, "loaded " + loaded.summary() + "; " + done + "; at " + at};
 }
 
 std::string changed_fields(const RevisionContent &file, const RevisionContent &db) {
@@ -162,31 +184,52 @@ int cmd_load(const Invocation &inv) {
   });
 }
 
+namespace {
+
+// --at-gate stop|run: what CALL migrate.run() does at a backfill gate.
+std::string at_gate_option(const Args &args) {
+  std::string value = args.value("at-gate").value_or("run");
+  if (value != "run" && value != "stop")
+    throw UsageError("--at-gate must be run or stop, not \"" + excerpt(value) + "\"");
+  return value;
+}
+
+} // namespace
+
 int cmd_upgrade(const Invocation &inv) {
-  const char *usage = "upgrade [TARGET] [--sql]";
-  Args args(inv.args, {{"sql", 0, false}});
+  const char *usage = "upgrade [TARGET] [--at-gate run|stop] [--sql]";
+  Args args(inv.args, {{"sql", 0, false}, {"at-gate", 0, true}});
   args.expect_positional(0, 1, usage);
-  const std::string target = args.positional().empty() ? "head" : args.positional()[0];
-  if (args.flag("sql"))
-    return offline_motion(inv, true, target);
+  MotionRequest m;
+  m.target = args.positional().empty() ? "head" : args.positional()[0];
+  m.at_gate = at_gate_option(args);
+  if (args.flag("sql")) {
+    if (args.value("at-gate"))
+      throw UsageError("--at-gate is for online upgrades: a --sql script cannot run backfills (render up to the gate, "
+                       "run them, then render the rest)");
+    return offline_motion(inv, true, m.target);
+  }
   RevisionDirectory dir = read_versions(inv.options.dir);
-  return run_on_databases(inv.options, [&](Connection &c, Output &out) { return move(c, out, dir, true, target); });
+  return run_on_databases(inv.options, [&](Connection &c, Output &out) { return move(c, out, dir, m); });
 }
 
 int cmd_downgrade(const Invocation &inv) {
   const char *usage = "downgrade TARGET | downgrade FROM:TO --sql";
-  Args args(inv.args, {{"sql", 0, false}});
+  Args args(inv.args, {{"sql", 0, false}, {"at-gate", 0, true}});
+  if (args.value("at-gate"))
+    throw UsageError("--at-gate is for upgrade: a downgrade passes no backfill gate");
   args.expect_positional(1, 1, usage);
-  const std::string target = args.positional()[0];
+  MotionRequest m;
+  m.upgrade = false;
+  m.target = args.positional()[0];
   if (args.flag("sql"))
-    return offline_motion(inv, false, target);
+    return offline_motion(inv, false, m.target);
   RevisionDirectory dir = read_versions(inv.options.dir);
-  return run_on_databases(inv.options, [&](Connection &c, Output &out) { return move(c, out, dir, false, target); });
+  return run_on_databases(inv.options, [&](Connection &c, Output &out) { return move(c, out, dir, m); });
 }
 
 int cmd_stamp(const Invocation &inv) {
-  // One target for now; several once migrate.stamp() is variadic (issue 11).
-  const char *usage = "stamp TARGET | stamp --from-alembic [--table [SCHEMA.]NAME]";
+  const char *usage = "stamp TARGET... | stamp --from-alembic [--table [SCHEMA.]NAME]";
   Args args(inv.args, {{"from-alembic", 0, false}, {"table", 0, true}});
   if (args.flag("from-alembic")) {
     args.expect_positional(0, 0, usage);
@@ -194,17 +237,14 @@ int cmd_stamp(const Invocation &inv) {
   }
   if (args.value("table"))
     throw UsageError("--table goes with --from-alembic; usage: pg_migrate stamp --from-alembic --table NAME");
-  args.expect_positional(1, 1, usage);
-  const std::string target = args.positional()[0];
+  args.expect_positional(1, 1000, usage);
+  const std::vector<std::string> targets = args.positional();
   RevisionDirectory dir = read_versions(inv.options.dir);
   return run_on_databases(inv.options, [&](Connection &c, Output &out) -> Outcome {
     c.exec("BEGIN");
     load_directory(c, dir, out);
-    Result r = c.exec("SELECT * FROM migrate.stamp($1)", {target});
+    std::vector<std::string> rows = stamp_rows(c, targets);
     c.exec("COMMIT");
-    std::vector<std::string> rows;
-    for (int i = 0; i < r.rows(); ++i)
-      rows.push_back(r.text(i, 0));
     out.info("pg_migrate", "the database is at " + describe_rows(rows));
     return {true, "at " + describe_rows(rows)};
   });
@@ -239,22 +279,38 @@ int cmd_plan(const Invocation &inv) {
   const std::string direction = args.flag("downgrade") ? "downgrade" : "upgrade";
   RevisionDirectory dir = read_versions(inv.options.dir);
   return run_on_databases(inv.options, [&](Connection &c, Output &out) -> Outcome {
-    // The files as upgrade would load them, then the engine's plan; nothing stays.
-    c.exec("BEGIN");
-    load_directory(c, dir, out);
-    Result r = c.exec("SELECT step, revision, message, sql, pg_catalog.array_to_string(version_rows, ', ') "
-                      "FROM migrate.plan($1, $2)",
-                      {target, direction});
-    c.exec("ROLLBACK");
+    Result r = with_files_loaded(c, dir, out, [&] {
+      return c.exec("SELECT step, revision, message, sql, pg_catalog.array_to_string(version_rows, ','), runner, "
+                    "pg_catalog.array_to_string(gated_by, ',') FROM migrate.plan($1, $2)",
+                    {target, direction});
+    });
+    bool worker = false, gated = false;
     for (int i = 0; i < r.rows(); ++i) {
-      std::string message = r.text(i, 2);
+      const std::string message = r.text(i, 2), runner = r.text(i, 5);
+      const std::vector<std::string> gate = split_ids(r.text(i, 6));
+      std::string how = "runner: " + runner;
+      if (runner == "worker")
+        how += ", outside a transaction";
+      if (!gate.empty())
+        how += "; gated by " + gate_backfills(gate) + ", not done";
+      worker |= runner == "worker";
+      gated |= !gate.empty();
       out.out("-- " + r.text(i, 0) + ". " + direction + " " + r.text(i, 1) + (message.empty() ? "" : ": " + message) +
-              " (version rows after: " + describe_rows(split_ids(r.text(i, 4))) + ")");
+              " (version rows after: " + describe_rows(split_ids(r.text(i, 4))) + "; " + how + ")");
       out.out(r.text(i, 3));
     }
+    const std::string steps = plural(static_cast<std::size_t>(r.rows()), "step", "steps");
+    const char *them = r.rows() == 1 ? " it" : " them";
     if (r.rows() == 0)
       out.out("-- nothing to do");
-    return {true, plural(static_cast<std::size_t>(r.rows()), "step", "steps")};
+    else if (worker || gated)
+      out.out("-- " + steps + ": pg_migrate " + direction + " takes" + them +
+              " with CALL migrate.run(), a commit after each" +
+              (gated ? ", running a gate's backfills where it reaches it (--at-gate stop: ends there)" : "") + ".");
+    else
+      out.out("-- " + steps + ": pg_migrate " + direction + " takes" + them + " in one transaction (migrate." +
+              direction + "()).");
+    return {true, steps};
   });
 }
 

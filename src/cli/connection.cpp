@@ -96,6 +96,10 @@ bool interrupted() {
   return sigint_seen.load();
 }
 
+void clear_interrupted() {
+  sigint_seen = false;
+}
+
 int Result::rows() const {
   return libpq().PQntuples(r_.get());
 }
@@ -114,11 +118,15 @@ void Result::release(pg_result *r) {
   libpq().PQclear(r);
 }
 
-Connection::Connection(const std::string &conninfo) {
-  // As psql: the conninfo (or URI) is libpq's `dbname`, expanded by libpq.
+Connection::Connection(const std::string &conninfo) : Connection(conninfo, std::string()) {}
+
+Connection::Connection(const std::string &conninfo, const std::string &dbname) {
+  // As psql: the conninfo (or URI) is libpq's `dbname`, expanded by libpq;
+  // only the first `dbname` is expanded, a later one is a database name.
   // Revision files are UTF-8, whatever the client's locale says.
-  const char *keywords[] = {"dbname", "fallback_application_name", "client_encoding", nullptr};
-  const char *values[] = {conninfo.empty() ? nullptr : conninfo.c_str(), "pg_migrate", "UTF8", nullptr};
+  const char *keywords[] = {"dbname", "fallback_application_name", "client_encoding", "dbname", nullptr};
+  const char *values[] = {conninfo.empty() ? nullptr : conninfo.c_str(), "pg_migrate", "UTF8",
+                          dbname.empty() ? nullptr : dbname.c_str(), nullptr};
   conn_ = libpq().PQconnectdbParams(keywords, values, 1);
   if (!conn_ || libpq().PQstatus(conn_) != CONNECTION_OK) {
     ServerError e = connection_error(conn_);

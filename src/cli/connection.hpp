@@ -55,6 +55,10 @@ class Connection {
 public:
   // Throws ServerError (libpq's message) when the connection fails.
   explicit Connection(const std::string &conninfo);
+  // The same server and settings as `conninfo`, another database (libpq's
+  // later `dbname` wins over the one in the conninfo): createdb's way of
+  // reaching a maintenance database, and then the database it made.
+  Connection(const std::string &conninfo, const std::string &dbname);
   ~Connection();
   Connection(const Connection &) = delete;
   Connection &operator=(const Connection &) = delete;
@@ -96,6 +100,9 @@ std::string describe_conninfo(const std::string &conninfo);
 // Installs the SIGINT handler that cancels running statements (as psql does).
 void install_cancel_handler();
 bool interrupted();
+// Forgets a Ctrl-C, for cleanup that must still run after one (test drops
+// its throwaway database); a second Ctrl-C cancels that cleanup.
+void clear_interrupted();
 
 // A server message in psql's verbose layout: "ERROR:  42P01: message",
 // then DETAIL, HINT and CONTEXT lines.

@@ -16,6 +16,10 @@ void print_notice(Output &out, const ServerMessage &m) {
     out.server_message(m);
 }
 
+bool is_step_notice(const ServerMessage &m) {
+  return m.message.rfind("Running upgrade ", 0) == 0 || m.message.rfind("Running downgrade ", 0) == 0;
+}
+
 namespace {
 
 struct DatabaseResult {

@@ -31,4 +31,7 @@ int run_on_databases(const GlobalOptions &options, const DatabaseJob &job);
 // Alembic's INFO line, anything else as psql prints it.
 void print_notice(Output &out, const ServerMessage &m);
 
+// The engine's step NOTICE: "Running upgrade a -> b, msg" (or downgrade).
+bool is_step_notice(const ServerMessage &m);
+
 } // namespace migrate::cli

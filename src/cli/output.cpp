@@ -3,6 +3,7 @@
 #include "cli/cli.hpp"
 #include "core/revision_directory.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
@@ -89,6 +90,64 @@ void Console::status(const std::string &line) {
   status_shown_ = true;
 }
 
+std::string plural(std::size_t n, const char *one, const char *many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+namespace {
+
+std::size_t display_width(const std::string &s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    n += (c & 0xC0) != 0x80; // every byte but UTF-8 continuation bytes
+  return n;
+}
+
+std::string one_line(std::string s) {
+  for (char &c : s)
+    if (c == '\n' || c == '\r' || c == '\t')
+      c = ' ';
+  return s;
+}
+
+} // namespace
+
+std::vector<std::string> format_table(const std::vector<std::string> &header,
+                                      const std::vector<std::vector<std::string>> &rows) {
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t k = 0; k < header.size(); ++k)
+    width[k] = display_width(header[k]);
+  std::vector<std::vector<std::string>> cells;
+  for (const auto &row : rows) {
+    cells.emplace_back();
+    for (std::size_t k = 0; k < header.size(); ++k) {
+      cells.back().push_back(one_line(k < row.size() ? row[k] : ""));
+      width[k] = std::max(width[k], display_width(cells.back().back()));
+    }
+  }
+  auto line = [&](const std::vector<std::string> &values) {
+    std::string s;
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      if (k)
+        s += " | ";
+      s += values[k];
+      if (k + 1 < values.size())
+        s.append(width[k] - display_width(values[k]), ' ');
+    }
+    while (!s.empty() && s.back() == ' ') // an empty last cell
+      s.pop_back();
+    return s;
+  };
+  std::vector<std::string> out{line(header)};
+  std::string rule;
+  for (std::size_t k = 0; k < width.size(); ++k)
+    rule += (k ? "-+-" : "") + std::string(width[k], '-');
+  out.push_back(rule);
+  for (const auto &row : cells)
+    out.push_back(line(row));
+  return out;
+}
+
 Progress::Progress(Output &out, std::string what, std::size_t total)
     : out_(out), what_(std::move(what)), total_(total), start_(std::chrono::steady_clock::now()), drawn_(start_) {}
 
@@ -109,10 +168,10 @@ void Progress::tick() {
 void Progress::draw() {
   drawn_ = std::chrono::steady_clock::now();
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(drawn_ - start_).count();
-  std::string line = what_ + ": " + std::to_string(done_);
-  if (total_)
-    line += "/" + std::to_string(total_);
-  line += ", " + std::to_string(seconds) + " s";
+  std::string line = what_ + ": ";
+  if (total_ || done_) // nothing counted yet and no total (a rehearsal): the time only
+    line += std::to_string(done_) + (total_ ? "/" + std::to_string(total_) : "") + ", ";
+  line += std::to_string(seconds) + " s";
   out_.status(line);
 }
 

@@ -68,6 +68,15 @@ private:
   std::vector<Line> lines_;
 };
 
+// "1 revision", "3 revisions".
+std::string plural(std::size_t n, const char *one, const char *many);
+
+// Rows as an aligned table, psql's way: a header line, a rule of dashes, one
+// line per row, columns separated by " | ". Widths count UTF-8 characters.
+// A cell holds one line (newlines and tabs become spaces).
+std::vector<std::string> format_table(const std::vector<std::string> &header,
+                                      const std::vector<std::vector<std::string>> &rows);
+
 // A progress line for one long step: "upgrade: 3/10 revisions, 12 s". Redrawn
 // when told, and at most once a second from a connection's tick.
 class Progress {

@@ -33,7 +33,7 @@ std::string dollar_quote(std::string_view text) {
 std::string id_array(const std::vector<std::string> &ids) {
   std::string out = "'{";
   for (std::size_t i = 0; i < ids.size(); ++i)
-    out += (i ? ",\"" : "\"") + ids[i] + "\""; // ids are [A-Za-z0-9_]: nothing to escape
+    out += (i ? ",\"" : "\"") + ids[i] + "\""; // ids [A-Za-z0-9_], rule names [a-z-]: nothing to escape
   return out + "}'";
 }
 
@@ -77,6 +77,8 @@ std::string registration(const RevisionFile &f) {
     s += ",\n    lock_timeout => " + ms_interval(*c.lock_timeout_ms);
   if (c.statement_timeout_ms)
     s += ",\n    statement_timeout => " + ms_interval(*c.statement_timeout_ms);
+  if (!c.lint_ignore.empty())
+    s += ",\n    lint_ignore => " + id_array(c.lint_ignore);
   return s + ") AS registered \\gset migrate_\n";
 }
 
@@ -124,22 +126,40 @@ std::string check_rows(const std::vector<std::string> &rows) {
          "$check$;\n";
 }
 
-// Raises 55000 unless every backfill named is done (the engine's gate).
+// The engine's gate, as upgrade() checks it: the first backfill named that
+// is not done stops the script, in the engine's words (55000, or 42704 when
+// no such backfill is registered).
 std::string check_gate(const std::string &revision, const std::vector<std::string> &required) {
+  const std::string rev = quote_literal(revision);
   return "DO $gate$\n"
+         "DECLARE\n"
+         "  b record;\n"
          "BEGIN\n"
-         "  IF EXISTS (SELECT FROM pg_catalog.unnest(" +
+         "  FOR b IN SELECT r.name, j.revision, j.state, j.batches, j.rows_done FROM pg_catalog.unnest(" +
          id_array(required) +
-         "::pg_catalog.text[]) AS r(name)\n"
-         "             WHERE NOT EXISTS (SELECT FROM migrate.backfill_jobs b WHERE b.name OPERATOR(pg_catalog.=) "
-         "r.name\n"
-         "                               AND b.state OPERATOR(pg_catalog.=) 'done')) THEN\n"
-         "    RAISE EXCEPTION USING ERRCODE = '55000',\n"
-         "      MESSAGE = " +
-         quote_literal("revision " + revision + " requires backfills " + join(required, ", ") + " to be done") +
+         "::pg_catalog.text[]) WITH ORDINALITY AS r(name, n)\n"
+         "           LEFT JOIN migrate.backfill_jobs j ON j.name OPERATOR(pg_catalog.=) r.name ORDER BY r.n LOOP\n"
+         "    IF b.state IS NULL THEN\n"
+         "      RAISE EXCEPTION USING ERRCODE = '42704',\n"
+         "        MESSAGE = pg_catalog.format('revision %s requires backfill %s, which is not registered', " +
+         rev +
+         ", b.name),\n"
+         "        DETAIL = 'Nothing was run in this transaction.';\n"
+         "    ELSIF b.state OPERATOR(pg_catalog.<>) 'done' THEN\n"
+         "      RAISE EXCEPTION USING ERRCODE = '55000',\n"
+         "        MESSAGE = pg_catalog.format('revision %s requires backfill %s to be done; it is %s (%s %s, %s "
+         "%s)', " +
+         rev +
          ",\n"
-         "      HINT = 'Run CALL migrate.run_backfills(), then run this script again.';\n"
-         "  END IF;\n"
+         "          b.name, b.state, b.batches, CASE WHEN b.batches OPERATOR(pg_catalog.=) 1 THEN 'batch' ELSE "
+         "'batches' END,\n"
+         "          b.rows_done, CASE WHEN b.rows_done OPERATOR(pg_catalog.=) 1 THEN 'row' ELSE 'rows' END),\n"
+         "        DETAIL = pg_catalog.format('Nothing was run in this transaction. Backfill %s belongs to revision "
+         "%s.', b.name, b.revision),\n"
+         "        HINT = 'Run CALL migrate.run_backfills() (or let its pg_cron job finish it), then run this script "
+         "again from where the database is.';\n"
+         "    END IF;\n"
+         "  END LOOP;\n"
          "END\n"
          "$gate$;\n";
 }
@@ -243,7 +263,8 @@ std::string motion_script(const RevisionDirectory &dir, const std::string &dir_n
                             {},
                             "Render and run the script up to " + b.revision + " first (upgrade " + b.revision +
                                 " --sql), run CALL migrate.run_backfills(), then render " + b.revision + ":" +
-                                m.range.substr(m.range.find(':') + 1) + ".");
+                                m.range.substr(m.range.find(':') + 1) +
+                                "; or let pg_migrate upgrade (online) run it at the gate.");
       upgraded.push_back(c.graph.id);
     }
   }

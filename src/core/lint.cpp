@@ -40,16 +40,19 @@ bool is_rule(const std::string &name) {
   return std::any_of(all.begin(), all.end(), [&](const Rule &r) { return name == r.name; });
 }
 
+std::string rule_names() {
+  std::string known;
+  for (const auto &r : rules())
+    known += (known.empty() ? "" : ", ") + std::string(r.name);
+  return known;
+}
+
 void check_ignore_list(const std::string &revision, const std::vector<std::string> &names) {
   for (const auto &name : names)
-    if (!is_rule(name)) {
-      std::string known;
-      for (const auto &r : rules())
-        known += (known.empty() ? "" : ", ") + std::string(r.name);
+    if (!is_rule(name))
       throw Error(sqlstate::invalid_parameter_value,
                   "lint_ignore of revision " + revision + " names an unknown rule \"" + name.substr(0, 200) + "\"",
-                  "Known rules: " + known + ".", "See docs/proving.md for what each rule checks.");
-    }
+                  "Known rules: " + rule_names() + ".", "See docs/proving.md for what each rule checks.");
   check_no_duplicates("lint_ignore", names);
 }
 

@@ -29,6 +29,8 @@ struct Rule {
 // Every rule, in the order docs/proving.md lists them.
 const std::vector<Rule> &rules();
 bool is_rule(const std::string &name);
+// "table-rewrite, index-not-concurrent, ...": every rule's name, for refusals.
+std::string rule_names();
 // Refuses (22023) a lint_ignore list that names an unknown rule or one twice.
 void check_ignore_list(const std::string &revision, const std::vector<std::string> &names);
 

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/identifier.hpp"
+#include "core/lint.hpp"
 #include "core/text.hpp"
 
 #include <algorithm>
@@ -141,9 +142,9 @@ std::optional<Marker> marker(std::string_view line) {
   return Marker{rest.substr(0, space), trim(rest.substr(space))};
 }
 
-const char *const header_names[] = {"revision",           "revises",      "message",
-                                    "branch-labels",      "depends-on",   "transactional",
-                                    "requires-backfills", "lock-timeout", "statement-timeout"};
+const char *const header_names[] = {
+    "revision",           "revises",      "message",           "branch-labels", "depends-on", "transactional",
+    "requires-backfills", "lock-timeout", "statement-timeout", "lint-ignore"};
 const char *const backfill_option_names[] = {"pause", "max-batches", "max-duration"};
 
 template <std::size_t N> std::string list_names(const char *const (&names)[N]) {
@@ -226,7 +227,9 @@ private:
     }
   }
 
-  std::vector<std::string> list(const Line &line, std::string_view value, const char *what) {
+  // A comma-separated header value; `check` refuses an item, duplicates are refused as `what`.
+  template <typename Check>
+  std::vector<std::string> list(const Line &line, std::string_view value, const char *what, Check &&check) {
     std::vector<std::string> out;
     if (value.empty())
       return out;
@@ -238,7 +241,7 @@ private:
         fail(line.number, std::string("malformed list: an empty item in \"") + excerpt(value) + "\"", {},
              "Separate items with commas: \"a1b2c3d4e5f6, 20260215_02_analytics\".");
       std::string id(item);
-      at_line(line.number, [&] { check_identifier(what, id); });
+      check(id);
       out.push_back(std::move(id));
       if (comma == std::string_view::npos)
         break;
@@ -246,6 +249,21 @@ private:
     }
     at_line(line.number, [&] { check_no_duplicates(what, out); });
     return out;
+  }
+
+  // Ids, labels or backfill names.
+  std::vector<std::string> list(const Line &line, std::string_view value, const char *what) {
+    return list(line, value, what,
+                [&](const std::string &id) { at_line(line.number, [&] { check_identifier(what, id); }); });
+  }
+
+  // Names of migrate.lint()'s rules (core/lint.hpp).
+  std::vector<std::string> rule_list(const Line &line, std::string_view value) {
+    return list(line, value, "lint-ignore", [&](const std::string &name) {
+      if (!lint::is_rule(name))
+        fail(line.number, "lint-ignore: unknown rule \"" + excerpt(name) + "\"",
+             "Known rules: " + lint::rule_names() + ".", "See docs/proving.md for what each rule checks.");
+    });
   }
 
   std::int64_t duration(const Line &line, std::string_view key, std::string_view value) {
@@ -304,6 +322,9 @@ private:
       c.lock_timeout_ms = duration(line, key, value);
     } else if (key == "statement-timeout") {
       c.statement_timeout_ms = duration(line, key, value);
+    } else if (key == "lint-ignore") {
+      c.lint_ignore = rule_list(line, value);
+      file_.lines.lint_ignore = line.number;
     }
   }
 
@@ -334,6 +355,14 @@ private:
     return out;
   }
 
+  // The number of the first line of a body that is not blank (0: none).
+  std::size_t first_nonblank(std::size_t from, std::size_t to) const {
+    for (; from < to; ++from)
+      if (!is_blank(lines_[from].text))
+        return lines_[from].number;
+    return 0;
+  }
+
   std::size_t next_marker(std::size_t i) const {
     while (i < lines_.size() && !marker(lines_[i].text))
       ++i;
@@ -355,9 +384,10 @@ private:
         fail(line.number, "duplicate section \"" + std::string(m.name) + "\"",
              "It is already given on line " + std::to_string(seen) + ".");
       seen = line.number;
-      if (m.name == "upgrade")
+      if (m.name == "upgrade") {
         c.upgrade_sql = body(i + 1, end);
-      else
+        file_.lines.upgrade_body = first_nonblank(i + 1, end);
+      } else
         c.downgrade_sql = body(i + 1, end);
       return end;
     }
@@ -545,6 +575,8 @@ std::string render_revision_file(const RevisionContent &c, const std::vector<Bac
     out += "-- lock-timeout: " + duration_text("lock_timeout", *c.lock_timeout_ms * 1000) + "\n";
   if (c.statement_timeout_ms)
     out += "-- statement-timeout: " + duration_text("statement_timeout", *c.statement_timeout_ms * 1000) + "\n";
+  if (!c.lint_ignore.empty())
+    out += "-- lint-ignore: " + joined(c.lint_ignore) + "\n";
 
   auto section = [&](const std::string &marker_line, const std::string &body) {
     out += "\n" + marker_line + "\n";

@@ -6,6 +6,7 @@
 //   -- revision: 20260221_01_add_users
 //   -- revises: 20260215_02_analytics, 9b2a6f9e5c1d
 //   -- message: add users
+//   -- lint-ignore: table-rewrite      (optional: migrate.lint() rules silenced for it)
 //
 //   -- migrate:upgrade
 //   CREATE TABLE users (id bigint PRIMARY KEY);
@@ -50,8 +51,12 @@ private:
 // found later (an unknown parent, a label used twice) names the right line.
 // 0: not declared.
 struct RevisionFileLines {
-  std::size_t revision = 0, revises = 0, depends_on = 0, branch_labels = 0, requires_backfills = 0;
+  std::size_t revision = 0, revises = 0, depends_on = 0, branch_labels = 0, requires_backfills = 0, lint_ignore = 0;
   std::size_t upgrade = 0, downgrade = 0;
+  // The first line of the upgrade SQL (the body starts there, blank lines
+  // after the marker left out): line N of upgrade_sql is line
+  // upgrade_body + N - 1 of the file, for lint findings. 0: no SQL.
+  std::size_t upgrade_body = 0;
   std::vector<std::size_t> backfills; // the marker line of each backfill, in file order
   std::size_t last = 0;               // the file's last line
 };

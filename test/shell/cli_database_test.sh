@@ -70,23 +70,29 @@ expect "$out" "0 new, 1 updated, 2 unchanged; backfills: 0 new, 1 updated, 0 unc
 expect "$(q "SELECT lock_timeout FROM migrate.revisions WHERE id = 'b2'")" "^00:00:00.5$"
 expect "$(q "SELECT max_batches FROM migrate.backfill_jobs WHERE name = 'fill_email'")" "^50$"
 
-# --- upgrade: Alembic's log lines; the gate refuses with the server's words, nothing stays ---
+# --- upgrade: Alembic's log lines; at the backfill gate, --at-gate stop ends there, the default runs it ---
 expect_rc 0 "$PGM" upgrade b2
 expect "$err" "^INFO  \[alembic.runtime.migration\] Running upgrade  -> a1, create users
 INFO  \[alembic.runtime.migration\] Running upgrade a1 -> b2, user's email"
 expect_rc 0 "$PGM" current
 expect "$out" "^b2$"
 sed -i 's/^-- message: email required/-- message: emails required/' versions/c3_not_null.sql
-expect_rc 1 "$PGM" upgrade
-expect "$err" "ERROR:  55000: revision c3 requires backfill fill_email to be done; it is pending"
-expect "$err" "DETAIL:  Nothing was run."
-expect "$err" "HINT:  Run CALL migrate.run_backfills\(\)"
-expect "$(q "SELECT message FROM migrate.revisions WHERE id = 'c3'")" "^email required$" # the load rolled back too
+expect_rc 0 "$PGM" upgrade --at-gate stop
+expect "$err" "NOTICE:  migrate.run: stopped at the gate of revision c3, which requires backfill fill_email \(pending, 0 batches, 0 rows\) to be done"
+expect "$err" "INFO  \[pg_migrate\] upgraded 0 revisions; stopped at the gate of revision c3, which requires backfill fill_email to be done; the database is at b2"
+expect "$(q "SELECT message FROM migrate.revisions WHERE id = 'c3'")" "^emails required$" # loaded, committed before run()
 expect "$(q "SELECT string_agg(version_num, ',') FROM migrate.version")" "^b2$"
-psql -X -q -d "$db" -c "CALL migrate.run_backfills()" 2>/dev/null
+expect "$(q "SELECT state FROM migrate.backfill_jobs WHERE name = 'fill_email'")" "^pending$"
+expect_rc 2 "$PGM" upgrade --at-gate later
+expect "$err" "--at-gate must be run or stop, not \"later\""
+expect_rc 2 "$PGM" upgrade --at-gate stop --sql
+expect_rc 2 "$PGM" downgrade a1 --at-gate stop
+expect "$err" "--at-gate is for upgrade: a downgrade passes no backfill gate"
 expect_rc 0 "$PGM" upgrade
+expect "$err" "NOTICE:  migrate.run: revision c3 waits for backfill fill_email"
 expect "$err" "Running upgrade b2 -> c3, emails required"
-expect "$err" "INFO  \[pg_migrate\] upgraded 1 revision; the database is at c3"
+expect "$err" "INFO  \[pg_migrate\] upgraded 1 revision, opening the gate of c3 \(backfill fill_email\); the database is at c3"
+expect "$(q "SELECT count(*) FROM users WHERE email IS NULL")" "^0$"
 expect_rc 0 "$PGM" upgrade # nothing left
 expect "$err" "upgraded 0 revisions; the database is at c3"
 expect "$(q "SELECT count(*) FROM migrate.journal")" "^3$"
@@ -135,11 +141,12 @@ CREATE TABLE t (id int);
 DROP TABLE t;
 SQL
 expect_rc 0 "$PGM" plan head
-expect "$out" "^-- 1. upgrade d4: t \(version rows after: d4\)
-CREATE TABLE t \(id int\);$"
+expect "$out" "^-- 1. upgrade d4: t \(version rows after: d4; runner: transaction\)
+CREATE TABLE t \(id int\);
+-- 1 step: pg_migrate upgrade takes it in one transaction \(migrate.upgrade\(\)\).$"
 expect "$(q "SELECT count(*) FROM migrate.revisions WHERE id = 'd4'")" "^0$"
 expect_rc 0 "$PGM" plan --downgrade b2
-expect "$out" "^-- 1. downgrade c3: emails required \(version rows after: b2\)"
+expect "$out" "^-- 1. downgrade c3: emails required \(version rows after: b2; runner: transaction\)"
 expect_rc 1 "$PGM" plan nowhere
 expect "$err" "ERROR:  42704: Can't locate revision identified by 'nowhere'"
 

@@ -23,7 +23,7 @@ expect "$err" "-m MSG is required"
 expect_rc 2 "$PGM" show
 expect_rc 2 "$PGM" --dsn-file /nonexistent current
 expect_rc 0 "$PGM" --help
-expect "$out" "upgrade \[TARGET\] \[--sql\]"
+expect "$out" "upgrade \[TARGET\] \[--at-gate run\|stop\] \[--sql\]"
 
 # --- a missing directory: exit 1 with a hint ---
 expect_rc 1 "$PGM" heads

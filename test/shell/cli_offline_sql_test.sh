@@ -182,6 +182,22 @@ expect "$err" "revision f6 requires backfill fill_kind of revision e5, which thi
 expect "$err" "HINT:  Render and run the script up to e5 first"
 expect_rc 0 "$PGM" --dir gated upgrade e5:head --sql
 expect "$out" "DO \\\$gate\\\$"
+cp "$work/.out" gate.sql
+# The script checks the gate as upgrade() does, in the engine's words; it runs once the backfill is done.
+new_db migrate_cli_gate
+expect_rc 0 "$PGM" --dir gated upgrade e5 --sql
+psql -X -q -d migrate_cli_gate -f "$work/.out" >psql.log 2>&1 || { cat psql.log; exit 1; }
+set +e
+psql -X -q -d migrate_cli_gate -f gate.sql >psql.log 2>&1
+psql_rc=$?
+set -e
+expect "$psql_rc" "^3$"
+expect "$(cat psql.log)" "ERROR:  revision f6 requires backfill fill_kind to be done; it is pending \(0 batches, 0 rows\)
+DETAIL:  Nothing was run in this transaction. Backfill fill_kind belongs to revision e5."
+expect "$(psql -X -At -d migrate_cli_gate -c "SELECT string_agg(version_num, ',') FROM migrate.version")" "^e5$"
+psql -X -q -d migrate_cli_gate -c "CALL migrate.run_backfills()" 2>/dev/null
+psql -X -q -d migrate_cli_gate -f gate.sql >psql.log 2>&1 || { cat psql.log; exit 1; }
+expect "$(psql -X -At -d migrate_cli_gate -c "SELECT string_agg(version_num, ',') FROM migrate.version")" "^f6$"
 sed -i '/^-- migrate:downgrade/,$d' gated/c2.sql
 expect_rc 1 "$PGM" --dir gated downgrade head:base --sql
 expect "$err" "revision c2 is irreversible: it has no downgrade section"

@@ -147,6 +147,45 @@ TEST(RevisionFile, TheChecksumCoversWhatRegistrationWould) {
   EXPECT_NE(canonical_form(parse(minimal + "-- migrate:downgrade\n").content), canonical_form(by_hand));
 }
 
+TEST(RevisionFile, LintIgnoreIsAListOfRulesOutsideTheChecksum) {
+  auto f = parse("-- revision: a1\n-- lint-ignore: table-rewrite,  drop-column\n\n-- migrate:upgrade\n"
+                 "ALTER TABLE t ALTER c TYPE bigint;\n");
+  EXPECT_EQ(f.content.lint_ignore, (Strings{"table-rewrite", "drop-column"}));
+  EXPECT_EQ(f.lines.lint_ignore, 2u);
+  EXPECT_EQ(canonical_form(f.content),
+            canonical_form(parse("-- revision: a1\n-- migrate:upgrade\nALTER TABLE t ALTER c TYPE bigint;\n").content))
+      << "silencing a rule changes nothing the revision does";
+  auto empty = parse("-- revision: a1\n-- lint-ignore:\n-- migrate:upgrade\nSELECT 1;\n");
+  EXPECT_TRUE(empty.content.lint_ignore.empty()) << "an empty list silences nothing";
+  EXPECT_EQ(parse(minimal).lines.lint_ignore, 0u);
+}
+
+TEST(RevisionFile, UpgradeBodyIsTheLineWhereTheUpgradeSqlStarts) {
+  // Line N of upgrade_sql is line upgrade_body + N - 1 of the file (lint findings).
+  auto f = parse("-- revision: a1\n\n-- migrate:upgrade\n\n\nCREATE TABLE t (id int);\nSELECT 1;\n");
+  EXPECT_EQ(f.lines.upgrade_body, 6u);
+  EXPECT_EQ(f.content.upgrade_sql.substr(0, 6), "CREATE");
+  EXPECT_EQ(parse(minimal).lines.upgrade_body, 4u);
+  auto merge = parse("-- revision: m1\n-- revises: a1, b1\n-- migrate:upgrade\n\n-- migrate:downgrade\n");
+  EXPECT_EQ(merge.lines.upgrade_body, 0u) << "no SQL";
+}
+
+TEST(RevisionFileRefusal, LintIgnore) {
+  auto e = refusal("-- revision: a1\n-- lint-ignore: table-rewrite, no-such-rule\n-- migrate:upgrade\nSELECT 1;\n");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->line(), 2u);
+  EXPECT_EQ(e->message(), "lint-ignore: unknown rule \"no-such-rule\"");
+  EXPECT_NE(e->detail().find("Known rules: table-rewrite, index-not-concurrent"), std::string::npos) << e->detail();
+  EXPECT_NE(e->detail().find("drop-column"), std::string::npos) << e->detail();
+  expect_refusal("-- revision: a1\n-- lint-ignore: drop-table, drop-table\n-- migrate:upgrade\nSELECT 1;\n", 2,
+                 "drop-table");
+  expect_refusal(
+      "-- revision: a1\n-- lint-ignore: drop-table\n-- lint-ignore: cluster\n-- migrate:upgrade\nSELECT 1;\n", 3,
+      "duplicate header \"lint-ignore\"");
+  expect_refusal("-- revision: a1\n-- lint-ignore: drop-table,\n-- migrate:upgrade\nSELECT 1;\n", 2, "malformed list");
+  expect_refusal("-- revision: a1\n-- lint-ignore: Table-Rewrite\n-- migrate:upgrade\nSELECT 1;\n", 2, "unknown rule");
+}
+
 TEST(RevisionFileRefusal, MissingRevisionHeader) {
   expect_refusal("-- message: hi\n\n-- migrate:upgrade\nSELECT 1;\n", 3, "no \"-- revision:\" header");
   expect_refusal("", 1, "no \"-- revision:\" header");
@@ -306,6 +345,7 @@ TEST(RevisionFileRender, ReadsBackAsTheSameRevision) {
   c.requires_backfills = {"old_fill"};
   c.lock_timeout_ms = 1500;
   c.statement_timeout_ms = 0;
+  c.lint_ignore = {"table-rewrite", "drop-column"};
   BackfillSpec b{"fill_c", "c3", "UPDATE t SET c = 1 WHERE c IS NULL;", {250000, 10, 120000000}};
   BackfillSpec plain{"fill_d", "c3", "-- no options\nUPDATE t SET d = 1;", {}};
   auto text = render_revision_file(c, {b, plain});
@@ -313,6 +353,7 @@ TEST(RevisionFileRender, ReadsBackAsTheSameRevision) {
   EXPECT_EQ(canonical_form(f.content), canonical_form(c));
   EXPECT_EQ(f.content.lock_timeout_ms, 1500);
   EXPECT_EQ(f.content.statement_timeout_ms, 0);
+  EXPECT_EQ(f.content.lint_ignore, c.lint_ignore);
   ASSERT_EQ(f.backfills.size(), 2u);
   EXPECT_EQ(backfill_canonical_form(f.backfills[0]), backfill_canonical_form(b));
   EXPECT_EQ(f.backfills[0].limits.pause_us, 250000);
