@@ -58,13 +58,45 @@ CREATE INDEX CONCURRENTLY t_w ON t (w);
 -- migrate:downgrade
 DROP INDEX CONCURRENTLY t_w;
 SQL
-expect_rc 0 "$PGM" test
+# In --dsn's database everything is rolled back: the concurrent index is
+# reported, not checked.
+expect_rc 0 "$PGM" --dsn dbname=migrate_cli_test test
 expect "$out" "ok: round trip of b2"
 expect "$out" "not checked: c3 \(versions/c3\.sql:1\): "
 [[ "$out" != *"): not checked:"* ]] || { echo "said twice: $out"; exit 1; }
 expect "$out" "ok: 3 revisions: 0 round trips failed, 1 not checked; lint: 0 errors, 0 warnings$"
+# In a throwaway database test owns, it is run for real by CALL
+# migrate.run() (up, down, up), and the check goes on after it: d4's
+# forgotten column is found, and so is c3's forgotten index.
+write_rev versions d4.sql <<'SQL'
+-- revision: d4
+-- revises: c3
+-- migrate:upgrade
+ALTER TABLE t ADD x int;
+-- migrate:downgrade
+SELECT 1;
+SQL
+expect_rc 1 "$PGM" test
+expect "$out" "ok: round trip of b2"
+expect "$out" "ok: round trip of c3 \(versions/c3\.sql:1\), run by CALL migrate\.run\(\)"
+expect "$out" "versions/d4\.sql:[0-9]+: FAILED: round trip of d4"
+expect "$out" "    column public\.t\.x: left behind"
+expect "$out" "FAILED: 4 revisions: 1 round trip failed; lint: 0 errors, 0 warnings$"
+[[ "$out" != *"Running upgrade"* && "$err" != *"each committed"* ]] || { echo "run()'s reports printed: $out $err"; exit 1; }
+sed -i 's/^DROP INDEX CONCURRENTLY t_w;$/SELECT 1;/' versions/c3.sql
+sed -i 's/^SELECT 1;$/ALTER TABLE t DROP x;/' versions/d4.sql
+expect_rc 1 "$PGM" test
+expect "$out" "versions/c3\.sql:[0-9]+: FAILED: round trip of c3, run by CALL migrate\.run\(\)"
+expect "$out" "    index public\.t_w: left behind"
+expect "$out" "upgrade again failed: SQLSTATE 42P07"
+expect "$out" "not checked: what follows c3"
 expect "$(scratch_dbs)" '^0$'
-rm versions/c3.sql
+sed -i 's/^SELECT 1;$/DROP INDEX CONCURRENTLY t_w;/' versions/c3.sql
+expect_rc 0 "$PGM" test
+expect "$out" "ok: round trip of d4"
+expect "$out" "ok: 4 revisions: 0 round trips failed; lint: 0 errors, 0 warnings$"
+expect "$(scratch_dbs)" '^0$'
+rm versions/c3.sql versions/d4.sql
 
 # An upgrade that fails: reported, exit 1, the database dropped all the same.
 write_rev versions c3.sql <<'SQL'
