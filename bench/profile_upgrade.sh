@@ -5,21 +5,13 @@
 #   perf report -i /tmp/perf5.data --no-children --sort sym -g none
 # LT sets migrate.lock_timeout (0: no subtransactions, no retries).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 N=${N:-1000}
 LT=${LT:-5s}
 OUT=${OUT:-/tmp/perf.data}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-{
-  echo "BEGIN;"
-  seq 1 "$N" | awk '{
-    id = sprintf("r%05d", $1); parent = ($1 == 1) ? "{}" : sprintf("{r%05d}", $1 - 1)
-    printf "SELECT migrate.revision(%s, %s, %s, %s);\n", q(id), q(parent),
-           q(sprintf("CREATE TABLE t_%d (id int PRIMARY KEY, v text)", $1)), q(sprintf("DROP TABLE t_%d", $1))
-  }
-  function q(s) { return "'"'"'" s "'"'"'" }'
-  echo "COMMIT;"
-} >"$work/load.sql"
+linear_revisions "$N" "CREATE TABLE t_%d (id int PRIMARY KEY, v text)" "DROP TABLE t_%d" >"$work/load.sql"
 P=("$(pg_config --bindir)/psql" -X -q -v ON_ERROR_STOP=1)
 dropdb --if-exists profile_upgrade 2>/dev/null
 createdb profile_upgrade

@@ -15,6 +15,7 @@
 # Usage: bench/roundtrip.sh              (re-runs itself under pg_virtualenv -t)
 #        N=100 TABLES=500 RUNS=5 bench/roundtrip.sh
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 N=${N:-100}
 TABLES=${TABLES:-500}
 RUNS=${RUNS:-5}
@@ -30,21 +31,9 @@ seq 1 "$TABLES" | awk '{
   printf "CREATE INDEX ON app_%d (name);\n", $1
   printf "CREATE VIEW app_%d_v AS SELECT id, name FROM app_%d WHERE flag;\n", $1, $1
 }' >"$work/schema.sql"
-{
-  echo "BEGIN;"
-  seq 1 "$N" | awk '{
-    id = sprintf("r%05d", $1); parent = ($1 == 1) ? "{}" : sprintf("{r%05d}", $1 - 1)
-    printf "SELECT migrate.revision(%s, %s, %s, %s);\n", q(id), q(parent),
-           q(sprintf("CREATE TABLE t_%d (id int PRIMARY KEY, v text); CREATE INDEX ON t_%d (v)", $1, $1)),
-           q(sprintf("DROP TABLE t_%d", $1))
-  }
-  function q(s) { return "'"'"'" s "'"'"'" }'
-  echo "COMMIT;"
-} >"$work/load.sql"
+linear_revisions "$N" "CREATE TABLE t_%d (id int PRIMARY KEY, v text); CREATE INDEX ON t_%d (v)" "DROP TABLE t_%d" >"$work/load.sql"
 P=("$(pg_config --bindir)/psql" -X -q -At -v ON_ERROR_STOP=1)
 export PGOPTIONS='-c client_min_messages=warning'
-now_ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 declare -A result
 n=0

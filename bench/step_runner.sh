@@ -19,6 +19,7 @@
 #        TMPDIR=/dev/shm bench/step_runner.sh   (the cluster on tmpfs: less file-system noise)
 #        N=1000 RUNS=9 ...
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 N=${N:-1000}
 RUNS=${RUNS:-9}
 BASE_DESTDIR=${BASE_DESTDIR:-}
@@ -30,22 +31,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 seq 1 "$N" | awk '{ printf "CREATE TABLE t_%d (id int PRIMARY KEY, v text);\n", $1 }' >"$work/ddl.sql"
 echo "SELECT 'stat=' || pg_read_file('/proc/self/stat');" >>"$work/ddl.sql"
-{
-  echo "BEGIN;"
-  seq 1 "$N" | awk '{
-    id = sprintf("r%05d", $1); parent = ($1 == 1) ? "{}" : sprintf("{r%05d}", $1 - 1)
-    printf "SELECT migrate.revision(%s, %s, %s, %s);\n", q(id), q(parent),
-           q(sprintf("CREATE TABLE t_%d (id int PRIMARY KEY, v text)", $1)), q(sprintf("DROP TABLE t_%d", $1))
-  }
-  function q(s) { return "'"'"'" s "'"'"'" }'
-  echo "COMMIT;"
-} >"$work/load.sql"
+linear_revisions "$N" "CREATE TABLE t_%d (id int PRIMARY KEY, v text)" "DROP TABLE t_%d" >"$work/load.sql"
 P=("$(pg_config --bindir)/psql" -X -q -At -v ON_ERROR_STOP=1)
 export PGOPTIONS='-c client_min_messages=warning'
-now_ms() { date +%s%N | awk '{ printf "%.3f", $1 / 1e6 }'; }
-# "wall user system" in ms from a timed run's output
-figures() { sed -n 's/^stat=//p' | awk -v w="$1" '{ printf "%.0f %d %d", w, $14 * 10, $15 * 10 }'; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 modes=(psql new)
 [[ -n "$BASE_DESTDIR" ]] && modes+=(base)
