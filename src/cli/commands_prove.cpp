@@ -17,6 +17,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <csignal>
 #include <unistd.h>
 
 namespace migrate::cli {
@@ -431,6 +432,7 @@ int cmd_test(const Invocation &inv) {
 
   // A throwaway database, as createdb makes one: through the maintenance
   // database of the server libpq's defaults (PG* variables) name.
+  DeferredInterrupts deferred; // a Ctrl-C between statements still drops the database
   Connection maintenance("", args.value("maintenance-db").value_or("postgres"));
   print_notices(maintenance);
   const std::string name = scratch_name();
@@ -439,7 +441,19 @@ int cmd_test(const Invocation &inv) {
   out.info("pg_migrate", "created database " + name + " for the test");
   auto drop = [&] {
     clear_interrupted();
-    maintenance.exec("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)");
+    // A Ctrl-C now would cancel the cleanup itself: held back until the
+    // database is gone (FORCE: nothing can make the drop wait on others).
+    sigset_t sigint, before;
+    sigemptyset(&sigint);
+    sigaddset(&sigint, SIGINT);
+    sigprocmask(SIG_BLOCK, &sigint, &before);
+    try {
+      maintenance.exec("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)");
+    } catch (...) {
+      sigprocmask(SIG_SETMASK, &before, nullptr);
+      throw;
+    }
+    sigprocmask(SIG_SETMASK, &before, nullptr);
     out.info("pg_migrate", "dropped database " + name);
   };
   int rc;

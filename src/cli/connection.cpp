@@ -18,6 +18,7 @@ namespace {
 constexpr std::size_t cancel_slots = 256;
 std::atomic<PGcancel *> running[cancel_slots];
 std::atomic<bool> sigint_seen{false};
+std::atomic<int> deferring{0}; // DeferredInterrupts alive
 
 void on_sigint(int) {
   sigint_seen = true;
@@ -30,7 +31,7 @@ void on_sigint(int) {
       any = true;
     }
   }
-  if (!any)
+  if (!any && deferring.load() == 0)
     _exit(130); // nothing to cancel: stop now, as a shell command does
 }
 
@@ -98,6 +99,14 @@ bool interrupted() {
 
 void clear_interrupted() {
   sigint_seen = false;
+}
+
+DeferredInterrupts::DeferredInterrupts() {
+  ++deferring;
+}
+
+DeferredInterrupts::~DeferredInterrupts() {
+  --deferring;
 }
 
 int Result::rows() const {

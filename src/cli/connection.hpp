@@ -101,8 +101,20 @@ std::string describe_conninfo(const std::string &conninfo);
 void install_cancel_handler();
 bool interrupted();
 // Forgets a Ctrl-C, for cleanup that must still run after one (test drops
-// its throwaway database); a second Ctrl-C cancels that cleanup.
+// its throwaway database, with SIGINT held back while it does).
 void clear_interrupted();
+
+// While one lives, a Ctrl-C with no statement running does not end the
+// process at once: it is remembered, and the next statement throws
+// "interrupted" instead of starting, so that the cleanup after it still
+// runs (test's throwaway database is dropped however it is stopped).
+class DeferredInterrupts {
+public:
+  DeferredInterrupts();
+  ~DeferredInterrupts();
+  DeferredInterrupts(const DeferredInterrupts &) = delete;
+  DeferredInterrupts &operator=(const DeferredInterrupts &) = delete;
+};
 
 // A server message in psql's verbose layout: "ERROR:  42P01: message",
 // then DETAIL, HINT and CONTEXT lines.

@@ -139,6 +139,39 @@ expect "$(cat "$work/int.err")" "dropped database pg_migrate_test_"
 expect "$(scratch_dbs)" '^0$'
 rm versions/c3.sql
 
+# Ctrl-C while no statement runs (nothing to cancel: a plain client would
+# exit at once, 130): here the client is blocked writing its report into a
+# full pipe, after the check and before the drop. The database is dropped
+# all the same.
+mkdir many
+for i in $(seq 1 3000); do # a report of ~130 kB
+  printf -- '-- revision: r%04d\n-- revises: %s\n\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\nSELECT 1;\n' \
+    "$i" "$( ((i > 1)) && printf 'r%04d' $((i - 1)) || true)" >"many/r$(printf %04d "$i").sql"
+done
+mkfifo "$work/full"
+exec 7<>"$work/full" # held open, never read: 64 KiB fit, then writes block
+"$PGM" --dir many test >"$work/full" 2>"$work/many.err" &
+pid=$!
+for _ in $(seq 600); do
+  [[ "$(cat /proc/$pid/wchan 2>/dev/null)" == *pipe_write* ]] && break
+  sleep 0.1
+done
+[[ "$(cat /proc/$pid/wchan 2>/dev/null)" == *pipe_write* ]] || { echo "pg_migrate test never blocked on its output"; exit 1; }
+kill -INT $pid
+cat "$work/full" 7>&- >/dev/null & # now read: the rest of the report can be written
+drain=$!
+set +e
+wait $pid
+rc=$?
+set -e
+exec 7>&-
+wait $drain || true
+# (The check was over: it reports, exit 0, or stops at its next statement, exit 1.)
+[[ "$rc" == [01] ]] || { echo "Ctrl-C between statements: exit $rc"; cat "$work/many.err"; exit 1; }
+expect "$(cat "$work/many.err")" "dropped database pg_migrate_test_"
+expect "$(scratch_dbs)" '^0$'
+rm -r many
+
 # --dsn: that database, at base; the extension and the files are rolled
 # back with the rest, nothing is dropped.
 expect_rc 0 "$PGM" --dsn dbname=migrate_cli_test test
