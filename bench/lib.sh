@@ -22,3 +22,15 @@ now_ms() { date +%s%N | awk '{ printf "%.3f", $1 / 1e6 }'; }
 figures() { sed -n 's/^stat=//p' | awk -v w="$1" '{ printf "%.0f %d %d", w, $14 * 10, $15 * 10 }'; }
 # The median of numbers, one a line.
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+# With the timings in the associative array `result` (result[MODE,RUN] =
+# "wall user system", runs 1..RUNS):
+# result_median MODE FIELD: the median of FIELD (1 wall, 2 user, 3 system).
+result_median() { for r in $(seq 1 "$RUNS"); do echo "${result[$1,$r]}" | cut -d' ' -f"$2"; done | median; }
+# run_ratio A B RUN: A's wall time over B's in one run.
+run_ratio() {
+  awk -v a="$(echo "${result[$1,$3]}" | cut -d' ' -f1)" -v b="$(echo "${result[$2,$3]}" | cut -d' ' -f1)" \
+    'BEGIN { printf "%.3f", a / b }'
+}
+# ratio_median A B: the median over the runs of run_ratio A B.
+ratio_median() { for r in $(seq 1 "$RUNS"); do run_ratio "$1" "$2" "$r"; echo; done | median; }

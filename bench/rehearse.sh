@@ -47,20 +47,14 @@ for run in $(seq 1 "$RUNS"); do
     result[$mode,$run]=$(echo "$out" | figures "$(awk -v a="$s" -v b="$e" 'BEGIN { print b - a }')")
     line="$line  $mode ${result[$mode,$run]// //}"
   done
-  ratio=$(awk -v a="$(echo "${result[rehearse,$run]}" | cut -d' ' -f1)" \
-    -v b="$(echo "${result[upgrade,$run]}" | cut -d' ' -f1)" 'BEGIN { printf "%.3f", a / b }')
+  ratio=$(run_ratio rehearse upgrade "$run")
   echo "$line  (wall/user/system ms)  rehearse/upgrade $ratio"
 done
 for mode in "${modes[@]}"; do
-  wall=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f1; done | median)
-  user=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f2; done | median)
-  sys=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f3; done | median)
-  printf '%-8s median wall %5.0f ms, user %4.0f ms, system %4.0f ms\n' "$mode" "$wall" "$user" "$sys"
+  printf '%-8s median wall %5.0f ms, user %4.0f ms, system %4.0f ms\n' "$mode" \
+    "$(result_median "$mode" 1)" "$(result_median "$mode" 2)" "$(result_median "$mode" 3)"
 done
-ratio=$(for r in $(seq 1 "$RUNS"); do
-  awk -v a="$(echo "${result[rehearse,$r]}" | cut -d' ' -f1)" -v b="$(echo "${result[upgrade,$r]}" | cut -d' ' -f1)" \
-    'BEGIN { print a / b }'
-done | median)
+ratio=$(ratio_median rehearse upgrade)
 printf 'median of per-run wall ratios rehearse / upgrade: %.3f (goal <= 1.3)\n' "$ratio"
 for d in $(psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'rehearse\_bench\_%'"); do
   dropdb "$d"

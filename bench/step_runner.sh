@@ -67,15 +67,9 @@ for run in $(seq 1 "$RUNS"); do
   echo "$line  (wall/user/system ms)"
 done
 for mode in "${modes[@]}"; do
-  wall=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f1; done | median)
-  user=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f2; done | median)
-  sys=$(for r in $(seq 1 "$RUNS"); do echo "${result[$mode,$r]}" | cut -d' ' -f3; done | median)
-  ratio=$(for r in $(seq 1 "$RUNS"); do
-    awk -v a="$(echo "${result[$mode,$r]}" | cut -d' ' -f1)" -v b="$(echo "${result[psql,$r]}" | cut -d' ' -f1)" \
-      'BEGIN { print a / b }'
-  done | median)
   printf '%-5s median wall %5.0f ms, user %4.0f ms, system %4.0f ms; median of per-run wall ratios to psql %.3f\n' \
-    "$mode" "$wall" "$user" "$sys" "$ratio"
+    "$mode" "$(result_median "$mode" 1)" "$(result_median "$mode" 2)" "$(result_median "$mode" 3)" \
+    "$(ratio_median "$mode" psql)"
 done
 for d in $(psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'step\_runner\_%'"); do
   dropdb "$d"
